@@ -1,0 +1,193 @@
+"""The ``brink`` command line (also ``python -m sim``).
+
+A thin face over the Python API: it parses arguments, calls ``load_scenario``,
+``run`` and ``write_outputs``, and turns bad input into one line per problem
+and exit status 2. It holds no model logic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim._version import __version__
+from sim.scenario import ScenarioError, load_scenario
+from sim.scenario.schema import Scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad input from the command line: reported in one line, exit status 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ScenarioError as err:
+        for p in err.problems:
+            print(str(p), file=sys.stderr)
+        n = len(err.problems)
+        print(f"brink: {n} problem{'s' if n != 1 else ''} in the scenario; nothing written",
+              file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as err:
+        print(f"brink: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("brink: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="brink", description="Simulate crisis bargaining between states.",
+        epilog="Scenario files: docs/scenarios.md. The model: docs/ODD.md.")
+    p.add_argument("--version", action="version", version=f"brink {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run a scenario and write data and plots",
+                       description="Run a scenario day by day; print what happened; write "
+                       "events.csv, timeseries.csv, talks.csv, summary.json and plots.")
+    r.add_argument("scenario", help="scenario file, or the name of a bundled scenario")
+    r.add_argument("--seed", type=_seed, help="random seed (default: the scenario's, else 0)")
+    r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a value, e.g. --set actors.RUS.resolve=0.4 (repeatable)")
+    r.add_argument("--out", type=Path, help="output folder (default: runs/<scenario>-<seed>/)")
+    r.add_argument("--no-plots", action="store_true", help="write data only")
+    r.add_argument("--quiet", action="store_true", help="print only the output folder")
+    r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="check scenario files",
+                       description="Check scenario files; report every problem, one per line.")
+    v.add_argument("files", nargs="+", help="scenario files")
+    v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="check with these overrides applied")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("scenarios", help="list the bundled scenarios")
+    s.set_defaults(func=cmd_scenarios)
+
+    j = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
+    j.add_argument("--out", type=Path, help="write it to this file instead")
+    j.set_defaults(func=cmd_schema)
+    return p
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2^63-1: {text}")
+    return value
+
+
+def resolve_scenario_path(name: str) -> Path:
+    """A path as given, or the bundled scenario of that name."""
+    path = Path(name)
+    if path.exists() or path.suffix in (".yaml", ".yml") or "/" in name:
+        return path
+    bundled = SCENARIO_DIR / f"{name}.yaml"
+    if bundled.exists():
+        return bundled
+    known = ", ".join(p.stem for p in sorted(SCENARIO_DIR.glob("*.yaml")))
+    raise UsageError(f"no file or bundled scenario named {name!r} (bundled: {known})")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """brink run."""
+    from sim.results import account, run, write_outputs
+
+    path = resolve_scenario_path(args.scenario)
+    scenario = load_scenario(path, args.overrides)
+    seed = args.seed if args.seed is not None else (scenario.seed or 0)
+    out = args.out or Path("runs") / f"{path.stem}-{seed}"
+    _check_writable(out)
+    result = run(scenario, seed=seed)
+    try:
+        written = write_outputs(result, out, plots=not args.no_plots)
+    except OSError as err:
+        raise UsageError(f"cannot write to {out}: {err.strerror or err}") from None
+    if args.quiet:
+        print(out)
+    else:
+        print(account(result))
+        print(f"Wrote {len(written)} files to {out}/")
+    return 0
+
+
+def _check_writable(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    probe = out
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise UsageError(f"--out {out}: {probe} is a file, not a folder")
+    import os
+
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: {probe} is not writable")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """brink validate."""
+    bad = 0
+    for name in args.files:
+        try:
+            s = load_scenario(name, args.overrides)
+        except ScenarioError as err:
+            bad += 1
+            for p in err.problems:
+                print(str(p), file=sys.stderr)
+            continue
+        print(f"ok: {name}: {_one_line(s)}")
+    if bad:
+        print(f"brink: {bad} of {len(args.files)} file(s) invalid", file=sys.stderr)
+        return EXIT_USAGE
+    return 0
+
+
+def _one_line(s: Scenario) -> str:
+    return (f"{s.name}; {len(s.actors)} actors, {len(s.issues)} issues, {len(s.talks)} talk "
+            f"rounds, {s.start} to {s.end}")
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    """brink scenarios."""
+    for path in sorted(SCENARIO_DIR.glob("*.yaml")):
+        try:
+            s = load_scenario(path)
+        except ScenarioError as err:
+            print(f"{path.stem:<28} INVALID: {err.problems[0]}")
+            continue
+        blurb = " ".join(s.description.split())
+        first = blurb.split(". ")[0].rstrip(".")
+        print(f"{path.stem:<28} {s.name}: {first}.")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """brink schema."""
+    text = json.dumps(Scenario.model_json_schema(), indent=2) + "\n"
+    if args.out:
+        from sim.results import write_atomically
+
+        write_atomically(args.out.parent if str(args.out.parent) else Path("."),
+                         [(args.out.name, text.encode())])
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Talk rounds: alternating offers with time-dependent aspirations.
+
+A round puts the participants' ideal points on the agenda issues on the table.
+Each participant values a deal ``y`` (one value per agenda issue) by its
+salience-weighted closeness to its own position::
+
+    U_i(y) = sum_k s_ik (1 - |y_k - x_ik| / 100) / sum_k s_ik        (in [0, 1])
+
+Participants take turns proposing. At relative time tau in [0, 1] a
+participant aims for the aspiration (Faratin, Sierra & Jennings 1998; the
+Boulware/Conceder family used in GENIUS and NegMAS)::
+
+    a_i(tau) = RV_i + (1 - RV_i) (1 - tau ** e_i)
+
+where ``RV_i`` is its reservation value (what no agreement is worth to it, set
+by the crisis: see ``CrisisModel.reservation_values``) and ``e_i`` its
+concession exponent (boulware 4, linear 1, conceder 0.25). The proposer gives
+ground first on the issues it cares least about relative to the others
+(greedy logrolling, after the S2P2 interpolation idea of KTAB), just far enough
+to keep its aspiration. Every other participant accepts if the offer is worth
+at least its own current aspiration. If the full agenda cannot be agreed, the
+hardest issue (largest salience-weighted disagreement) is set aside and the
+rest is tried again, which is how partial agreements arise.
+
+Pure functions of arrays: no model state, so each is unit-tested by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+def aspiration(tau: float | FloatArray, reservation: float | FloatArray,
+               exponent: float | FloatArray) -> FloatArray:
+    """Aspiration a(tau) = RV + (1 - RV)(1 - tau^e); a(0) = 1, a(1) = RV."""
+    tau = np.clip(tau, 0.0, 1.0)
+    return np.asarray(reservation + (1.0 - reservation) * (1.0 - tau**exponent))
+
+
+def utilities(deal: FloatArray, ideals: FloatArray, salience: FloatArray) -> FloatArray:
+    """Utility of ``deal`` (k,) for each participant (rows of ideals, salience: (p, k))."""
+    weight = salience.sum(axis=1)
+    closeness = 1.0 - np.abs(deal[None, :] - ideals) / 100.0
+    safe = np.where(weight > 0, weight, 1.0)
+    return np.where(weight > 0, (salience * closeness).sum(axis=1) / safe, 1.0)
+
+
+def propose(p: int, target_utility: float, ideals: FloatArray, salience: FloatArray) -> FloatArray:
+    """The offer of participant ``p`` that keeps it at ``target_utility``.
+
+    Starting from its own ideal, it moves issue by issue toward the
+    salience-weighted mean of the others' positions, in the order of
+    increasing ratio of its salience to theirs, and stops when one more step
+    would take it below ``target_utility`` (moving part of the way on that issue).
+    """
+    others = np.delete(np.arange(len(ideals)), p)
+    w = salience[others]
+    wsum = w.sum(axis=0)
+    goal = np.where(wsum > 0, (w * ideals[others]).sum(axis=0) / np.where(wsum > 0, wsum, 1),
+                    ideals[others].mean(axis=0))
+    own = salience[p]
+    total = own.sum()
+    deal = ideals[p].astype(float).copy()
+    if total <= 0:
+        return goal
+    budget = 1.0 - target_utility  # utility p is prepared to give up
+    ratio = own / (wsum / len(others) + 1e-9)
+    for k in np.argsort(ratio, kind="stable"):
+        loss = own[k] * abs(goal[k] - ideals[p, k]) / (100.0 * total)
+        if loss <= budget + 1e-12:
+            deal[k] = goal[k]
+            budget -= loss
+        else:
+            deal[k] = ideals[p, k] + (goal[k] - ideals[p, k]) * budget / loss
+            break
+    return deal
+
+
+@dataclass
+class RoundResult:
+    """What came out of one round of talks."""
+
+    status: str  # agreement | partial | continue | breakdown
+    agreed: dict[int, float] = field(default_factory=dict)  # issue index -> value
+    offers: int = 0
+    gap: float = 0.0  # largest shortfall of the last full-agenda offer below aspiration
+    holdout: int = -1  # participant with that largest shortfall
+
+
+def negotiate(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
+              exponent: FloatArray, turns: int, continue_margin: float,
+              status_quo: FloatArray | None = None, first: int = 0) -> RoundResult:
+    """Run one round over the agenda (columns of ``ideals``).
+
+    A partial deal is valued over the whole agenda, with the issues set aside
+    staying at the status quo: a participant accepts it only if the deal
+    together with the status quo elsewhere meets its aspiration.
+
+    Args:
+        ideals: (p, k) positions of the p participants on the k agenda issues.
+        salience: (p, k) saliences.
+        reservation: (p,) reservation values.
+        exponent: (p,) concession exponents.
+        turns: offers exchanged per attempt (proposers rotate from ``first``).
+        continue_margin: no agreement ends in 'continue' rather than
+            'breakdown' when every participant's shortfall is below this.
+        status_quo: (k,) positions that hold on issues left out (default 50).
+        first: index of the first proposer.
+    """
+    p, k = ideals.shape
+    sq = np.full(k, 50.0) if status_quo is None else np.asarray(status_quo, float)
+    total = np.maximum(salience.sum(axis=1), 1e-12)
+    sq_value = salience * (1.0 - np.abs(sq[None, :] - ideals) / 100.0)  # (p, k)
+    agenda = list(range(k))
+    offers = 0
+    gap, holdout = 0.0, -1
+    while agenda:
+        cols = np.array(agenda)
+        rest = np.setdiff1d(np.arange(k), cols)
+        ideal_s, sal_s = ideals[:, cols], salience[:, cols]
+        w_s = np.maximum(sal_s.sum(axis=1), 1e-12)
+        from_rest = sq_value[:, rest].sum(axis=1)
+        last_short = np.zeros(p)
+        for t in range(turns):
+            tau = t / (turns - 1) if turns > 1 else 1.0
+            asp = aspiration(tau, reservation, exponent)
+            # utility each participant needs from the issues on the table
+            need = (asp * total - from_rest) / w_s
+            proposer = (first + t) % p
+            deal = propose(proposer, float(min(need[proposer], 1.0)), ideal_s, sal_s)
+            offers += 1
+            u = utilities(deal, ideal_s, sal_s)
+            short = (need - u) * w_s / total  # shortfall in whole-agenda utility
+            short[proposer] = 0.0
+            last_short = short
+            if np.all(short <= 1e-9) and need[proposer] <= 1.0 + 1e-9:
+                status = "agreement" if len(agenda) == k else "partial"
+                return RoundResult(status, {int(c): float(v) for c, v in zip(cols, deal)},
+                                   offers, gap, holdout)
+        if len(agenda) == k:
+            gap = float(last_short.max())
+            holdout = int(last_short.argmax())
+        # set aside the issue with the largest salience-weighted disagreement
+        centre = (sal_s * ideal_s).sum(axis=0) / np.maximum(sal_s.sum(axis=0), 1e-9)
+        spread = (sal_s * np.abs(ideal_s - centre)).sum(axis=0)
+        agenda.pop(int(spread.argmax()))
+    status = "continue" if gap < continue_margin else "breakdown"
+    return RoundResult(status, {}, offers, gap, holdout)

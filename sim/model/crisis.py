@@ -1,0 +1,672 @@
+"""CrisisModel: crisis bargaining between states, one step per day.
+
+Each day (``step``, Mesa priority HIGH):
+  1. every actor scores every allowed (action, target) option by expected
+     utility (``_utilities``) and picks one with the logit rule;
+  2. the acts take effect in scenario order: postures move on the ladder,
+     observers update beliefs, threats are recorded or carried out,
+     sanctions are imposed or lifted, positions concede; ``use_force`` is war.
+Talk rounds on their dates (priority DEFAULT, after the day's acts) bargain
+over their agenda (``bargaining.negotiate``). At the end of each day
+(priority LOW): incidents, threat bookkeeping and credibility, the tension
+index, the record, and the outcome check. Scripted events enter on the
+morning of their day (time d + 0.5), before the actors choose.
+
+Every equation is written out in docs/ODD.md, section by section, in the
+order of this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+from mesa.time import Priority, Schedule
+
+from sim.model import bargaining
+from sim.model.actions import CATALOG, INDEX, TABLE
+from sim.model.actor import Actor
+from sim.model.beliefs import logistic, logit, perceived_llr, priors
+from sim.model.choice import logit_probabilities, sample
+from sim.scenario import Scenario, load_scenario
+from sim.scenario.loader import scenario_from_dict, with_overrides
+
+FLAGSHIP = Path(__file__).resolve().parents[2] / "scenarios" / "winter-2021-22.yaml"
+
+SANCTIONS, FORCE, GENERAL = 0, 1, 2
+THREAT_KINDS = ("sanctions", "force", "general")
+#: coercive pressure a standing threat of each kind keeps up (= the act's own)
+THREAT_PRESSURE = np.array([CATALOG[INDEX["threaten_sanctions"]].pressure,
+                            CATALOG[INDEX["threaten_force"]].pressure,
+                            CATALOG[INDEX["warn"]].pressure])
+THREAT_OF_ACT = {"threaten_sanctions": SANCTIONS, "threaten_force": FORCE, "warn": GENERAL}
+
+COMPONENTS = ("issue leverage", "signal of resolve", "cost of the act", "risk of sanctions",
+              "risk of war", "audience costs", "reciprocity", "relief of pressure",
+              "support for an ally", "value of war over the status quo")
+TALK_WINDOW = 14  # days ahead in which a scheduled round can be halted
+SIGNAL_HORIZON = 30  # days over which an escalation's added incident risk is weighed
+TALK_BELIEF_SHIFT = 0.3
+ECHO = 0.5  # share of an act's weight that the target owes back (< 1 damps echoes)  # log-odds shift of beliefs after a breakdown (+) or agreement (-)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended."""
+
+    kind: str  # war | settlement | standoff
+    date: dt.date
+    detail: str
+
+
+class CrisisModel(mesa.Model):
+    """A crisis between the actors of a scenario, simulated day by day.
+
+    Args:
+        scenario: a ``Scenario``, a path to a scenario file, a scenario as a
+            dict, or None for the bundled flagship (winter 2021/22).
+        seed: random seed; default: the scenario's ``seed``, else 0.
+        rng: alias of ``seed`` for ``mesa.batch_run`` (give one, not both).
+        overrides: ``{"actors.RUS.resolve": 0.4}``-style changes, validated
+            like the file.
+        **parameters: shorthand overrides of ``parameters.<name>``
+            (``rationality=2``), as ``batch_run`` passes them.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path | dict[str, Any] | None = None, *,
+                 seed: int | None = None, rng: int | None = None,
+                 overrides: dict[str, Any] | None = None, **parameters: Any) -> None:
+        if seed is not None and rng is not None:
+            raise ValueError("give seed or rng, not both")
+        spec = _resolve(scenario, {**(overrides or {}),
+                                   **{f"parameters.{k}": v for k, v in parameters.items()}})
+        chosen = seed if seed is not None else rng
+        self.seed = int(chosen if chosen is not None else (spec.seed or 0))
+        super().__init__(rng=self.seed)
+        self.crisis = spec
+        self.params = spec.parameters
+        self._setup_arrays(spec)
+        self.actors = [Actor(self, i, code, spec.actors[code])
+                       for i, code in enumerate(self.actor_ids)]
+        self._schedule_calendar(spec)
+        self.outcome: Outcome | None = None
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "tension": "tension", "max_rung": "max_rung", "outcome": "outcome_kind"})
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ setup
+
+    def _setup_arrays(self, s: Scenario) -> None:
+        self.actor_ids = list(s.actors)
+        self.issue_ids = list(s.issues)
+        acts = [s.actors[c] for c in self.actor_ids]
+        n, k = len(acts), len(self.issue_ids)
+        self.n, self.k = n, k
+        self.start, self.end, self.days = s.start, s.end, s.days
+        self.positions = np.array([[a.positions[i] for i in self.issue_ids] for a in acts], float)
+        self.salience = np.array([[a.salience.get(i, 0.5) for i in self.issue_ids] for a in acts])
+        col = lambda f: np.array([f(a) for a in acts], float)  # noqa: E731
+        self.capability = col(lambda a: a.capability)
+        self.resolve = col(lambda a: a.resolve)
+        self.risk_tolerance = col(lambda a: a.risk_tolerance)
+        self.audience = col(lambda a: a.audience_cost)
+        self.vulnerability = col(lambda a: a.vulnerability)
+        self.severity = col(lambda a: a.capability if a.sanctions_severity is None
+                            else a.sanctions_severity)
+        self.exponent = col(lambda a: a.style_exponent)
+        self.credibility = col(lambda a: a.credibility)
+        self.rung = np.array([a.rung for a in acts], dtype=int)
+        self.force_ok = np.array([a.force_allowed for a in acts])
+        self.allowed = np.zeros((n, len(CATALOG)), bool)
+        for i, a in enumerate(acts):
+            for name in a.allowed_actions:
+                self.allowed[i, INDEX[name]] = True
+        ally = np.zeros((n, n), bool)
+        for i, a in enumerate(acts):
+            for b in a.allies:
+                j = self.actor_ids.index(b)
+                ally[i, j] = ally[j, i] = True
+        self.ally = ally
+        self.rival = ~ally & ~np.eye(n, dtype=bool)
+        self.core = np.array([s.issues[i].core for i in self.issue_ids])
+        self.status_quo = np.array([s.issues[i].status_quo for i in self.issue_ids])
+        p = self.params
+        self.belief = priors(self.resolve, self.rng.standard_normal((n, n)), p.misperception)
+        self.owed = np.zeros((n, n))  # answer i owes j: + cooperation, - hostility (Goldstein/10)
+        self.aid = np.zeros(n)  # military aid received (decays)
+        self.sanctioned = np.zeros((n, n), bool)  # i sanctions j
+        self.halted = np.zeros((n, n), bool)  # i has halted talks with j
+        self.threat_until = np.full((n, n, 3), -1)  # last day a threat i -> j stands
+        self.threat_base = np.zeros((n, n, 3), dtype=int)  # target's rung when made
+        self.called_until = np.full((n, n, 3), -1)  # deadline to carry out a called threat
+        self.tension = 0.0
+        self.commitments: dict[int, float] = {}
+        self._today = np.zeros((n, n))  # Goldstein sum of today's acts i -> j
+        self.events: list[tuple[Any, ...]] = []
+        self.talk_log: list[dict[str, Any]] = []
+        days = self.days
+        self.record = {
+            "rung": np.full((days, n), -1, dtype=int),
+            "credibility": np.full((days, n), np.nan),
+            "exposure": np.full((days, n), np.nan),
+            "positions": np.full((days, n, k), np.nan),
+            "belief": np.full((days, n, n), np.nan),
+            "tension": np.full(days, np.nan),
+        }
+        self.days_run = 0
+
+    def _schedule_calendar(self, s: Scenario) -> None:
+        n = self.n
+        self.rounds = [_Round(self, r, self.actor_ids, self.issue_ids) for r in s.talks]
+        self.talk_soon = np.zeros((self.days, n, n), bool)
+        for r in self.rounds:
+            self.schedule_event(r.convene, at=r.day + 1)
+            lo = max(0, r.day - TALK_WINDOW)
+            idx = np.array(r.members)
+            self.talk_soon[np.ix_(range(lo, r.day + 1), idx, idx)] = True
+        self.scripted = [_Scripted(self, e) for e in s.events]
+        for e in self.scripted:
+            self.schedule_event(e.happen, at=e.day + 0.5)
+        self._end_of_day_events = self.schedule_recurring(
+            self._end_of_day, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
+
+    # ------------------------------------------------------------------ helpers
+
+    def actor(self, code: str) -> Actor:
+        """The actor with this id."""
+        return self.actors[self.actor_ids.index(code)]
+
+    @property
+    def day(self) -> int:
+        """Index of the day being simulated (0 = start date)."""
+        return int(round(self.time)) - 1
+
+    def date_of(self, day: int) -> dt.date:
+        """Calendar date of a day index."""
+        return self.start + dt.timedelta(days=day)
+
+    @property
+    def max_rung(self) -> int:
+        """Highest posture of any actor."""
+        return int(self.rung.max())
+
+    @property
+    def outcome_kind(self) -> str:
+        """'war', 'settlement', 'standoff' once the run has ended, else ''."""
+        return self.outcome.kind if self.outcome else ""
+
+    def stakes(self) -> np.ndarray:
+        """D[i, j]: share of i's salience-weighted stakes in dispute with j (0-1)."""
+        diff = np.abs(self.positions[:, None, :] - self.positions[None, :, :])
+        weight = self.salience.sum(axis=1)[:, None] * 100.0
+        return (self.salience[:, None, :] * diff).sum(axis=2) / np.maximum(weight, 1e-9)
+
+    def strength(self) -> np.ndarray:
+        """Effective military strength: capability, posture and aid received."""
+        return self.capability * (0.5 + self.rung / 16.0) + self.aid
+
+    def win_probability(self) -> np.ndarray:
+        """p[i, j]: chance that i prevails in a war against j (contest function)."""
+        s = self.strength()
+        return s[:, None] / np.maximum(s[:, None] + s[None, :], 1e-9)
+
+    def exposure(self, day: int) -> np.ndarray:
+        """E[i]: expected cost to i if every threat standing against it were carried out.
+
+        Credibility of the threatener times severity times i's vulnerability
+        for sanctions threats (less the part already sunk by sanctions in
+        force) and half that for general warnings; for threats of force, the
+        threatener's credibility times its chance of winning a war.
+        """
+        active = self.threat_until >= day
+        sev = (self.credibility * self.severity)[:, None]
+        sanc = active[:, :, SANCTIONS] * (1 - self.params.sanctions_sunk * self.sanctioned)
+        econ = (sev * (sanc + 0.5 * active[:, :, GENERAL])).sum(axis=0) * self.vulnerability
+        force = (self.credibility[:, None] * active[:, :, FORCE] * self.win_probability()).sum(0)
+        return np.asarray(econ + force)
+
+    def sanctions_cost(self) -> np.ndarray:
+        """Ongoing cost to each actor of sanctions in force against it."""
+        return np.asarray((self.severity[:, None] * self.sanctioned).sum(axis=0)
+                          * self.vulnerability)
+
+    def reservation_values(self, members: list[int], agenda: list[int], day: int) -> np.ndarray:
+        """What no agreement is worth to each participant (its BATNA), 0-0.95.
+
+        The better of the status quo (the value of walking away) and what its
+        resolve and its strength at the table let it hold out for, less the
+        expected cost of the threats standing against it, of sanctions in
+        force, and (for the risk-averse) of a war it fears from a rival. Our
+        own functional form; docs/ODD.md, "Reservation values".
+        """
+        m, ag = np.array(members), np.array(agenda)
+        s = self.strength()
+        riv = self.rival[np.ix_(m, m)]
+        opp = np.where(riv.any(axis=1), (riv * s[m][None, :]).sum(1) / np.maximum(riv.sum(1), 1),
+                       s[m])
+        leverage = s[m] / (s[m] + opp)
+        walk_away = bargaining.utilities(self.status_quo[ag], self.positions[np.ix_(m, ag)],
+                                         self.salience[np.ix_(m, ag)])
+        hold_out = self.resolve[m] * (0.6 + 0.4 * leverage)
+        careful = 1.5 - self.resolve[m]
+        rv = (np.maximum(walk_away, hold_out)
+              - careful * (0.5 * self.exposure(day)[m] + 0.25 * self.sanctions_cost()[m])
+              - self.war_fear()[m] * (1 - self.risk_tolerance[m]))
+        return np.asarray(np.clip(rv, 0.0, 0.95))
+
+    def war_fear(self) -> np.ndarray:
+        """F[i]: the largest expected loss i fears from a rival's war.
+
+        Its belief that the rival is resolute, times the square of the rival's
+        posture (a rival at the brink is likelier to strike), times the
+        rival's chance of winning and i's stakes in dispute with it.
+        """
+        threat = (self.belief * (self.rung[None, :] / 8.0) ** 2 * self.win_probability().T
+                  * self.stakes())
+        return np.asarray(np.where(self.rival & self.force_ok[None, :], threat, 0.0).max(axis=1))
+
+    # ------------------------------------------------------------------ the day
+
+    def step(self) -> None:
+        """Simulate one day: every actor chooses an act; the acts take effect."""
+        if self.outcome is not None:
+            return
+        day = self.day
+        n = self.n
+        utility, parts, feasible = self._utilities(day)
+        prob = logit_probabilities(utility.reshape(n, -1), feasible.reshape(n, -1),
+                                   self.params.rationality)
+        picks = sample(prob, self.rng.random(n))
+        noise = self.rng.standard_normal((n, n))
+        n_targets = utility.shape[2]
+        for i in range(n):
+            a, j = divmod(int(picks[i]), n_targets)
+            if a == 0:
+                continue
+            reason = _reason(parts[:, i, a, j], float(prob[i, picks[i]]))
+            self._act(day, i, a, j, reason, "act", noise[i])
+            if self.outcome is not None:
+                return
+
+    def _utilities(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Expected utility of every (actor, action, target) option.
+
+        Returns the utilities (n, A, n), their components (C, n, A, n) in the
+        order of ``COMPONENTS``, and the feasibility mask (n, A, n).
+        """
+        T, p, n = TABLE, self.params, self.n
+        res, rung = self.resolve, self.rung
+        careful = (1.5 - res)[:, None]  # cost sensitivity: resolute actors discount costs
+        D = self.stakes()
+        mu = self.belief
+        E = self.exposure(day)
+        pwin = self.win_probability()
+        active = self.threat_until >= day
+        called = self.called_until >= day
+        riv_rung = np.where(self.rival, rung[None, :], 0).max(axis=1)
+        # leverage i already brings to bear on j: standing threats, sanctions, posture
+        lev = np.maximum.reduce([(active * THREAT_PRESSURE).max(axis=2),
+                                 T.pressure[INDEX["impose_sanctions"]] * self.sanctioned,
+                                 np.broadcast_to((0.5 * rung / 8.0)[:, None], (n, n))])
+        credf = np.where(T.public_threat[None, :], self.credibility[:, None], 1.0)  # (n, A)
+        # compellence (what i might win from j) plus deterrence (the war i might avert)
+        deter = ((1 - self.risk_tolerance)[:, None] * mu * (rung[None, :] / 8.0) ** 2 * D
+                 * self.force_ok[None, :])
+        gain = p.coercion_weight * (res[:, None] * D * (1 - mu) + deter)  # (n, n)
+        added = np.maximum(T.pressure[None, :, None] - lev[:, None, :], 0.0)  # (n, A, n)
+        coercion = gain[:, None, :] * credf[:, :, None] * added
+        sig = T.signal[None, :] * (1 + self.audience[:, None] * T.public_threat[None, :])
+        doubt = np.where(self.rival.T, 1 - mu.T, 0).sum(1) / np.maximum(self.rival.sum(1), 1)
+        signal = p.signal_weight * res[:, None] * np.maximum(sig, 0) * doubt[:, None]
+        raises = (T.top[None, :] > rung[:, None]) & T.escalatory[None, :]
+        cost = (T.cost[None, :] / (0.5 + self.capability[:, None]) * careful
+                + p.effort * ~T.untargeted[None, :])
+        sanctions_risk = E[:, None] * raises * careful
+        war_risk = (p.war_cost * (1 - self.risk_tolerance[:, None]) * p.incident_risk
+                    * SIGNAL_HORIZON * raises * (riv_rung[:, None] / 64.0) * careful)
+        carry = np.stack([T.carries[k] for k in THREAT_KINDS], axis=1)  # (A, 3)
+        audience = self.audience[:, None, None] * (
+            np.einsum("ijk,ak->iaj", called.astype(float), carry).clip(0, 1)
+            - T.conciliatory[None, :, None] * (0.5 * active.any(2) + 0.5 * called.any(2))[:, None, :])
+        g = (T.goldstein / 10.0 * T.to_rival)[None, :, None]
+        owed = self.owed[:, None, :]
+        recip = p.reciprocity * np.where(g * owed > 0, np.minimum(np.abs(g), np.abs(owed)), 0.0)
+        pressure_felt = E + 0.5 * self.sanctions_cost() + self.tension + 0.5 * riv_rung / 8.0
+        relief = (p.deescalation_weight * T.cooperation[None, :, None] * T.to_rival[None, :, None]
+                  * ((1 - res) * pressure_felt)[:, None, None]
+                  - (res[:, None, None] * T.concedes[None, :, None] / 50.0)
+                  - T.deescalates[None, :, None] * (gain * 0.5 / 8.0)[:, None, :])
+        threatened = np.where(self.ally, 0, rung[:, None] / 8.0 * D).max(axis=0)  # on each actor
+        support = np.zeros((n, len(T.names), n))
+        support[:, INDEX["military_aid"], :] = (0.5 * res[:, None] * threatened[None, :]
+                                                * (1 - np.minimum(self.aid, 1.0))[None, :])
+        war = np.zeros_like(support)
+        uf = INDEX["use_force"]
+        p_eff = pwin * (1 - 0.3 * mu)  # a resolute enemy fights harder
+        war[:, uf, :] = (res[:, None] * p_eff * D
+                         - p.war_cost * (1 - self.risk_tolerance[:, None]) * (1.5 - p_eff) * careful
+                         - E[:, None] * careful - p.war_threshold)
+        is_war = np.zeros(len(T.names), bool)
+        is_war[uf] = True
+        parts = np.stack(np.broadcast_arrays(
+            coercion, signal[:, :, None], -cost[:, :, None], -sanctions_risk[:, :, None],
+            -war_risk[:, :, None], audience, recip, relief, support, war))
+        parts[:9, :, uf, :] = 0.0  # war is valued as a whole, by its own term
+        utility = parts.sum(axis=0)
+        return utility, parts, self._feasible(day, D)
+
+    def _feasible(self, day: int, D: np.ndarray) -> np.ndarray:
+        """Mask of allowed options: permissions, targets, ladder, preconditions."""
+        T, n = TABLE, self.n
+        eye = np.eye(n, dtype=bool)
+        target = (T.to_rival[None, :, None] & self.rival[:, None, :]) \
+            | (T.to_ally[None, :, None] & self.ally[:, None, :]) \
+            | (T.untargeted[None, :, None] & eye[:, None, :])
+        ok = target & self.allowed[:, :, None] & (T.rung[None, :] <= self.rung[:, None] + 1)[:, :, None]
+        soon = self.talk_soon[day] if day < self.days else np.zeros((n, n), bool)
+        ok[:, INDEX["impose_sanctions"], :] &= ~self.sanctioned
+        ok[:, INDEX["lift_sanctions"], :] &= self.sanctioned
+        ok[:, INDEX["demobilize"], :] &= (self.rung > 0)[:, None]
+        # aid flows from the stronger to the weaker ally
+        ok[:, INDEX["military_aid"], :] &= self.capability[:, None] > self.capability[None, :]
+        ok[:, INDEX["halt_talks"], :] &= soon & ~self.halted
+        ok[:, INDEX["propose_talks"], :] &= ~soon | self.halted
+        for name in ("offer_concession", "make_concession"):
+            ok[:, INDEX[name], :] &= D > 0
+        return ok
+
+    def _act(self, day: int, i: int, a: int, j: int, reason: str, kind: str,
+             noise: np.ndarray) -> None:
+        """Carry out act ``a`` of actor ``i`` toward ``j`` and log it."""
+        act, p = CATALOG[a], self.params
+        if act.top > self.rung[i] and act.rung > 0:
+            self.rung[i] = min(self.rung[i] + 1, act.top)
+        elif act.deescalates:
+            self.rung[i] = max(self.rung[i] - 1, 0)
+        target = None if act.target == "none" else j
+        if target is not None:
+            self._today[i, j] += act.goldstein
+            self._reciprocate(i, j, act.goldstein / 10.0)
+        # everyone else reads the act as a signal of i's resolve
+        llr = act.signal * (1 + self.audience[i] * act.public_threat)
+        if llr:
+            read = perceived_llr(llr, self.rival[:, i], noise, p.misperception, p.perception_bias)
+            others = np.arange(self.n) != i
+            self.belief[others, i] = logistic(logit(self.belief[others, i]) + read[others])
+        if act.name in THREAT_OF_ACT and target is not None:
+            t = THREAT_OF_ACT[act.name]
+            self.threat_until[i, j, t] = day + p.threat_days
+            self.threat_base[i, j, t] = self.rung[j]
+            self.called_until[i, j, t] = -1
+        if target is not None:
+            for t, name in enumerate(THREAT_KINDS):
+                if name in act.carries_out and self.called_until[i, j, t] >= day:
+                    self._credibility(day, i, j, t, kept=True)
+        if act.name == "impose_sanctions":
+            self.sanctioned[i, j] = True
+        elif act.name == "lift_sanctions":
+            self.sanctioned[i, j] = False
+        elif act.name == "halt_talks":
+            self.halted[i, j] = True
+        elif act.name == "propose_talks":
+            self.halted[i, j] = False
+        elif act.name == "military_aid":
+            self.aid[j] += 0.1 * self.capability[i]
+        if act.concedes and target is not None:
+            self._concede(i, j, act.concedes)
+        self._log(day, kind, i, target, act.name, act.cameo, act.goldstein, reason)
+        if act.name == "use_force":
+            self._finish_with("war", day, f"{self.actor_ids[i]} used force against "
+                                          f"{self.actor_ids[j]}")
+
+    def _reciprocate(self, i: int, j: int, g: float) -> None:
+        """Tit for tat: the act pays i's debt to j in kind and puts j in i's debt."""
+        if g * self.owed[i, j] > 0:
+            self.owed[i, j] -= np.sign(g) * min(abs(g), abs(self.owed[i, j]))
+        self.owed[j, i] += ECHO * g
+
+    def _concede(self, i: int, j: int, points: float) -> None:
+        """Move i toward j on the disputed issue that matters least to i."""
+        gap = self.positions[j] - self.positions[i]
+        disputed = np.abs(gap) > 1e-9
+        if not disputed.any():
+            return
+        k = int(np.argmin(np.where(disputed, self.salience[i], np.inf)))
+        self.positions[i, k] += np.sign(gap[k]) * min(points, abs(gap[k]))
+
+    def _credibility(self, day: int, i: int, j: int, t: int, kept: bool) -> None:
+        """A called threat was carried out (``kept``) or let lapse."""
+        p = self.params
+        before = self.credibility[i]
+        if kept:
+            self.credibility[i] += p.credibility_gain * (1 - before)
+        else:
+            self.credibility[i] -= p.credibility_loss * before
+        self.threat_until[i, j, t] = self.called_until[i, j, t] = -1
+        what = "carried out" if kept else "not carried out"
+        self._log(day, "credibility", i, j, f"threat_{what.replace(' ', '_')}", "", np.nan,
+                  f"{THREAT_KINDS[t]} threat {what}: credibility "
+                  f"{before:.2f} -> {self.credibility[i]:.2f}")
+
+    # ------------------------------------------------------------------ end of day
+
+    def _end_of_day(self) -> None:
+        day = self.day
+        if day >= self.days or self.days_run > day:
+            return
+        if self.outcome is None:
+            self._incidents(day)
+            self._threats(day)
+        m = self.params.tension_memory
+        hostility = np.clip(-self._today / 10.0, 0, 1).max(axis=1).mean()
+        self.tension = float(np.clip((1 - m) * self.tension + m * hostility, 0.0, 1.0))
+        self.owed *= 1 - m
+        self.aid *= 0.99
+        self._today[:] = 0.0
+        self._record(day)
+        self.datacollector.collect(self)
+        if self.outcome is None and day == self.days - 1:
+            self._finish_with("standoff", day, "no war and no settlement by the end date")
+        if self.outcome is not None:
+            self.running = False
+            self._end_of_day_events.stop()
+            self._close_unheld_rounds()
+
+    def _incidents(self, day: int) -> None:
+        """Schelling's threat that leaves something to chance.
+
+        Each pair of rivals has an incident with probability
+        incident_risk * (r_i / 8) * (r_j / 8); it pushes both up a rung and
+        raises tension. An actor that may use force pushed past rung 8 is at war.
+        """
+        n = self.n
+        u = self.rng.random((n, n))
+        r = self.rung / 8.0
+        hit = np.triu(self.rival & (u < self.params.incident_risk * np.outer(r, r)), 1)
+        for i, j in zip(*np.nonzero(hit)):
+            self._log(day, "incident", int(i), int(j), "incident", "", np.nan,
+                      f"incident between forces at rungs {self.rung[i]} and {self.rung[j]}")
+            self.tension = min(1.0, self.tension + 0.1)
+            for x in (int(i), int(j)):
+                if self.rung[x] >= 8 and self.force_ok[x]:
+                    y = int(j) if x == int(i) else int(i)
+                    self.rung[x] = 9
+                    self._finish_with("war", day, f"an incident escalated: "
+                                      f"{self.actor_ids[x]} at war with {self.actor_ids[y]}")
+                    return
+                self.rung[x] = min(self.rung[x] + 1, 8)
+
+    def _threats(self, day: int) -> None:
+        """Call threats whose target escalated; let unanswered ones cost credibility."""
+        standing = (self.threat_until >= day) & (self.called_until < 0)
+        escalated = self.rung[None, :, None] > self.threat_base
+        for i, j, t in zip(*np.nonzero(standing & escalated)):
+            self.called_until[i, j, t] = day + self.params.follow_through_days
+        lapsed = (self.called_until >= 0) & (self.called_until < day)
+        for i, j, t in zip(*np.nonzero(lapsed)):
+            self._credibility(day, int(i), int(j), int(t), kept=False)
+        expired = (self.threat_until >= 0) & (self.threat_until < day) & (self.called_until < 0)
+        self.threat_until[expired] = -1
+
+    def _record(self, day: int) -> None:
+        rec = self.record
+        rec["rung"][day] = self.rung
+        rec["credibility"][day] = self.credibility
+        rec["exposure"][day] = self.exposure(day)
+        rec["positions"][day] = self.positions
+        rec["belief"][day] = self.belief
+        rec["tension"][day] = self.tension
+        self.days_run = day + 1
+
+    def _finish_with(self, kind: str, day: int, detail: str) -> None:
+        if self.outcome is None:
+            self.outcome = Outcome(kind, self.date_of(day), detail)
+
+    def _close_unheld_rounds(self) -> None:
+        assert self.outcome is not None
+        for r in self.rounds:
+            if not r.done:
+                r.done = True
+                self._talk_row(r, "not held", {}, 0,
+                               f"the run ended in {self.outcome.kind} on {self.outcome.date}")
+
+    # ------------------------------------------------------------------ logging
+
+    def _log(self, day: int, kind: str, i: int, j: int | None, action: str, cameo: str,
+             goldstein: float, reason: str) -> None:
+        self.events.append((day, kind, i, j, action, cameo, goldstein, int(self.rung[i]), reason))
+
+    def _talk_row(self, r: _Round, status: str, agreed: dict[int, float], offers: int,
+                  note: str) -> None:
+        self.talk_log.append({
+            "day": r.day, "name": r.spec.name, "venue": r.spec.venue,
+            "participants": " ".join(self.actor_ids[m] for m in r.members),
+            "agenda": " ".join(self.issue_ids[k] for k in r.agenda),
+            "status": status,
+            "agreed": " ".join(f"{self.issue_ids[k]}={v:.0f}" for k, v in sorted(agreed.items())),
+            "offers": offers, "note": note})
+
+    # ------------------------------------------------------------------ running
+
+    def run(self) -> None:
+        """Run to the end: war, settlement or the scenario's end date."""
+        self.run_model()
+
+
+class _Round:
+    """A scheduled talk round, bound to its model (Mesa keeps weak references)."""
+
+    def __init__(self, model: CrisisModel, spec: Any, actor_ids: list[str],
+                 issue_ids: list[str]) -> None:
+        self.model = model
+        self.spec = spec
+        self.day = (spec.date - model.start).days
+        self.members = [actor_ids.index(a) for a in spec.participants]
+        self.agenda = [issue_ids.index(k) for k in (spec.agenda or issue_ids)]
+        self.done = False
+
+    def convene(self) -> None:
+        """Hold the round (Mesa event at the end of its day's acts)."""
+        m, day = self.model, self.day
+        if m.outcome is not None or self.done:
+            return
+        self.done = True
+        mem = np.array(self.members)
+        halted = m.halted[np.ix_(mem, mem)]
+        if halted.any():
+            who = sorted({m.actor_ids[mem[x]] for x in np.nonzero(halted.any(1))[0]})
+            m.halted[np.ix_(mem, mem)] = False
+            m._talk_row(self, "cancelled", {}, 0, f"talks halted by {', '.join(who)}")
+            return
+        ag = np.array(self.agenda)
+        rv = m.reservation_values(self.members, self.agenda, day)
+        res = bargaining.negotiate(
+            m.positions[np.ix_(mem, ag)], m.salience[np.ix_(mem, ag)], rv,
+            m.exponent[mem], m.params.talk_turns, m.params.continue_margin,
+            status_quo=m.status_quo[ag])
+        agreed = {int(ag[c]): v for c, v in res.agreed.items()}
+        rivals = m.rival[np.ix_(mem, mem)]
+        self._effects(res.status, agreed, mem, rivals)
+        note = self._note(res, rv, mem)
+        m._talk_row(self, res.status, agreed, res.offers, note)
+        for x, y in zip(*np.nonzero(np.triu(rivals, 1))):
+            m._log(day, "talks", int(mem[x]), int(mem[y]), "negotiate", "046", 7.0,
+                   f"{self.spec.name}: {res.status}" + (f" ({note})" if note else ""))
+        self._check_settlement()
+
+    def _effects(self, status: str, agreed: dict[int, float], mem: np.ndarray,
+                 rivals: np.ndarray) -> None:
+        m = self.model
+        for k, v in agreed.items():
+            m.positions[mem, k] = v
+            if rivals.any():
+                m.commitments[k] = v
+        shift = {"agreement": -TALK_BELIEF_SHIFT, "partial": -TALK_BELIEF_SHIFT / 2,
+                 "continue": 0.0, "breakdown": TALK_BELIEF_SHIFT}[status]
+        tension = {"agreement": 0.6, "partial": 0.8, "continue": 0.9, "breakdown": 1.0}[status]
+        block = np.ix_(mem, mem)
+        m.belief[block] = np.where(rivals, logistic(logit(m.belief[block]) + shift),
+                                   m.belief[block])
+        m.tension = min(1.0, m.tension * tension + (0.1 if status == "breakdown" else 0.0))
+        if status in ("agreement", "partial") and rivals.any():
+            m.rung[mem] = np.maximum(m.rung[mem] - 1, 0)
+
+    def _note(self, res: bargaining.RoundResult, rv: np.ndarray, mem: np.ndarray) -> str:
+        m = self.model
+        if res.status in ("agreement", "partial"):
+            return "agreed on " + ", ".join(m.issue_ids[k] for k in sorted(
+                int(self.agenda[c]) for c in res.agreed)) if res.agreed else ""
+        who = m.actor_ids[mem[res.holdout]] if res.holdout >= 0 else "?"
+        return (f"{who} fell {res.gap:.2f} short of accepting the last offer "
+                f"(its reservation value {rv[res.holdout]:.2f})")
+
+    def _check_settlement(self) -> None:
+        m = self.model
+        core = [k for k in range(m.k) if m.core[k]]
+        if all(k in m.commitments for k in core) and m.rung.max() <= m.params.settlement_max_rung:
+            m._finish_with("settlement", self.day,
+                           f"agreement on all core issues at {self.spec.name}")
+
+
+class _Scripted:
+    """A scripted event, bound to its model (Mesa keeps weak references)."""
+
+    def __init__(self, model: CrisisModel, spec: Any) -> None:
+        self.model = model
+        self.spec = spec
+        self.day = (spec.date - model.start).days
+
+    def happen(self) -> None:
+        """Apply the act on the morning of its day."""
+        m = self.model
+        if m.outcome is not None:
+            return
+        i = m.actor_ids.index(self.spec.actor)
+        j = m.actor_ids.index(self.spec.target) if self.spec.target else i
+        noise = m.rng.standard_normal(m.n)
+        m._act(self.day, i, INDEX[self.spec.action], j, f"scripted: {self.spec.note}".strip(),
+               "scripted", noise)
+
+
+def _reason(parts: np.ndarray, prob: float) -> str:
+    """The two largest components of the chosen option's utility, in words."""
+    order = np.argsort(-np.abs(parts))[:2]
+    words = [f"{COMPONENTS[c]} {parts[c]:+.2f}" for c in order if abs(parts[c]) >= 0.005]
+    return "; ".join(words + [f"p={prob:.2f}"])
+
+
+def _resolve(scenario: Scenario | str | Path | dict[str, Any] | None,
+             overrides: dict[str, Any]) -> Scenario:
+    if scenario is None:
+        scenario = FLAGSHIP
+    if isinstance(scenario, str | Path):
+        return load_scenario(scenario, overrides)
+    if isinstance(scenario, dict):
+        return scenario_from_dict(scenario, overrides)
+    if overrides:
+        return with_overrides(scenario, overrides)
+    return scenario

@@ -1,0 +1,240 @@
+"""Plots of a run, for a lecture hall: dates on the x-axis, talk rounds marked.
+
+Each function takes a ``Result`` and returns a matplotlib ``Figure`` (no
+pyplot state), so the same call works in the CLI, a notebook and a test.
+Colours are the Okabe-Ito palette (safe for colour-blind readers); lines also
+differ in style, so the plots survive greyscale printing.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+
+import matplotlib.dates as mdates  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+
+from sim.results import Result  # noqa: E402
+
+OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
+             "#000000"]
+STYLES = ["-", "--", "-.", ":"]
+RC = {"font.size": 12, "axes.titlesize": 14, "axes.labelsize": 12, "legend.fontsize": 11,
+      "xtick.labelsize": 11, "ytick.labelsize": 11, "svg.hashsalt": "brink",
+      "axes.spines.top": False, "axes.spines.right": False}
+
+#: glyph per family of acts in the event timeline
+GLYPHS = {
+    "talks and calls": ("o", {"leader_call", "propose_talks", "negotiate"}),
+    "concessions": ("D", {"offer_concession", "make_concession", "demobilize", "lift_sanctions"}),
+    "words against": ("v", {"criticize", "reject", "demand"}),
+    "warnings and threats": ("^", {"warn", "threaten_sanctions", "threaten_force"}),
+    "material pressure": ("s", {"mobilize", "impose_sanctions", "cyber_attack", "halt_talks",
+                                "military_aid"}),
+    "force and incidents": ("X", {"use_force", "incident"}),
+}
+
+
+def colour(i: int) -> str:
+    """Colour of the i-th actor."""
+    return OKABE_ITO[i % len(OKABE_ITO)]
+
+
+def escalation(result: Result) -> Figure:
+    """Each actor's posture on the escalation ladder, day by day."""
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(11, 5.5), layout="constrained")
+        ax = fig.subplots()
+        ts = result.timeseries
+        for i, a in enumerate(result.actors):
+            ax.step(ts["date"], ts[f"rung.{a}"] + (i - 1.5) * 0.04, where="post", lw=2.4,
+                    color=colour(i), ls=STYLES[i % 4], label=a)
+        ax.set_ylim(-0.5, 9.5)
+        ax.set_yticks(range(10))
+        ax.set_yticklabels([f"{r} {RUNG_NAMES[r]}" for r in range(10)])
+        ax.set_ylabel("posture (rung)")
+        ax.set_title(f"Escalation ladder - {_title(result)}")
+        _decorate(ax, result)
+        ax.legend(loc="upper left", ncols=len(result.actors), frameon=False)
+        return fig
+
+
+RUNG_NAMES = ["quiet", "criticism", "demands, warnings", "sanctions threats", "threats of force",
+              "mobilisation", "sanctions, broken talks", "covert attack", "at the brink", "war"]
+
+
+def positions(result: Result) -> Figure:
+    """Each actor's position on each issue (0 and 100 are the issue's poles)."""
+    issues = list(result.issues)
+    ncols = min(3, len(issues))
+    nrows = int(np.ceil(len(issues) / ncols))
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(5 * ncols, 3.2 * nrows + 0.8), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, squeeze=False)).ravel()
+        ts = result.timeseries
+        for ax, issue in zip(axes, issues):
+            for i, a in enumerate(result.actors):
+                ax.plot(ts["date"], ts[f"position.{a}.{issue}"], color=colour(i),
+                        ls=STYLES[i % 4], lw=2.2, label=a)
+            ax.set_ylim(-5, 105)
+            ax.set_title(result.issues[issue])
+            _decorate(ax, result, labels=False)
+        for ax in axes[len(issues):]:
+            ax.set_visible(False)
+        handles = [Line2D([], [], color=colour(i), ls=STYLES[i % 4], lw=2.2, label=a)
+                   for i, a in enumerate(result.actors)]
+        fig.legend(handles=handles, loc="outside upper center", ncols=len(handles), frameon=False)
+        fig.suptitle(f"Positions per issue - {_title(result)}", y=1.06)
+        return fig
+
+
+def timeline(result: Result) -> Figure:
+    """Event timeline: one lane per actor, one glyph per act, coloured by Goldstein score."""
+    ev = result.events
+    ev = ev[ev["kind"].isin(["act", "scripted", "incident", "talks"])]
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(12, 1.2 * len(result.actors) + 2.2), layout="constrained")
+        ax = fig.subplots()
+        lanes = {a: i for i, a in enumerate(result.actors)}
+        cmap = matplotlib.colormaps["RdBu"]
+        for family, (marker, acts) in GLYPHS.items():
+            sub = ev[ev["action"].isin(acts)]
+            if sub.empty:
+                continue
+            y = sub["actor"].map(lanes).to_numpy(float)
+            g = sub["goldstein"].fillna(-10.0).to_numpy()
+            ax.scatter(sub["date"], y, c=g, cmap=cmap, vmin=-10, vmax=10, marker=marker, s=70,
+                       edgecolors="black", linewidths=0.6, zorder=3)
+        scripted = ev[ev["kind"] == "scripted"]
+        ax.scatter(scripted["date"], scripted["actor"].map(lanes), marker="o", s=260,
+                   facecolors="none", edgecolors="black", linewidths=1.2, zorder=2)
+        ax.set_yticks(range(len(result.actors)))
+        ax.set_yticklabels(result.actors)
+        ax.set_ylim(len(result.actors) - 0.4, -0.8)
+        ax.set_title(f"Event timeline - {_title(result)}")
+        _decorate(ax, result)
+        handles = [Line2D([], [], marker=m, ls="", color="grey", markeredgecolor="black",
+                          markersize=9, label=f) for f, (m, _) in GLYPHS.items()]
+        handles.append(Line2D([], [], marker="o", ls="", markerfacecolor="none",
+                              markeredgecolor="black", markersize=14, label="scripted"))
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                  ncols=4, frameon=False)
+        sm = matplotlib.cm.ScalarMappable(cmap=cmap, norm=matplotlib.colors.Normalize(-10, 10))
+        fig.colorbar(sm, ax=ax, label="Goldstein score (conflict - cooperation)", shrink=0.8)
+        return fig
+
+
+def beliefs(result: Result) -> Figure:
+    """What the others believe about each actor's resolve (probability it is resolute)."""
+    actors = result.actors
+    ncols = min(2, len(actors))
+    nrows = int(np.ceil(len(actors) / ncols))
+    ts = result.timeseries
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(6 * ncols, 3.3 * nrows + 0.6), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, squeeze=False)).ravel()
+        for ax, b in zip(axes, actors):
+            for i, a in enumerate(actors):
+                if a != b:
+                    ax.plot(ts["date"], ts[f"belief.{a}.{b}"], color=colour(i), ls=STYLES[i % 4],
+                            lw=2.2, label=f"{a}'s view")
+            ax.set_ylim(0, 1)
+            ax.set_title(f"Is {b} resolute?")
+            ax.legend(loc="lower left", frameon=False, fontsize=9)
+            _decorate(ax, result, labels=False)
+        for ax in axes[len(actors):]:
+            ax.set_visible(False)
+        fig.suptitle(f"Beliefs about resolve - {_title(result)}")
+        return fig
+
+
+def goldstein(result: Result) -> Figure:
+    """Weekly Goldstein score per directed dyad: cooperation above zero, conflict below."""
+    ev = result.events.dropna(subset=["goldstein"])
+    ev = ev[ev["target"] != ""]
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(11, 5.5), layout="constrained")
+        ax = fig.subplots()
+        if not ev.empty:
+            dyad = ev["actor"] + "\u2192" + ev["target"]
+            weekly = (ev.assign(dyad=dyad).set_index("date").groupby("dyad")["goldstein"]
+                      .resample("W-MON", label="left", closed="left").sum())
+            top = dyad.value_counts().index[:8]
+            for n, d in enumerate(sorted(top)):
+                s = weekly.loc[d]
+                ax.plot(s.index, s.to_numpy(), color=OKABE_ITO[n % 8], ls=STYLES[n % 4], lw=2.2,
+                        marker="o", ms=4, label=d)
+            ax.legend(loc="lower left", ncols=4, frameon=False)
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_ylabel("Goldstein sum per week")
+        ax.set_title(f"Cooperation and conflict by dyad - {_title(result)}")
+        _decorate(ax, result)
+        return fig
+
+
+PLOTS: dict[str, Callable[[Result], Figure]] = {
+    "escalation": escalation, "positions": positions, "timeline": timeline,
+    "beliefs": beliefs, "goldstein": goldstein,
+}
+
+
+def render_all(result: Result) -> dict[str, bytes]:
+    """Every plot as PNG and SVG bytes, keyed by file name."""
+    out: dict[str, bytes] = {}
+    for name, make in PLOTS.items():
+        fig = make(result)
+        out[f"{name}.png"] = to_bytes(fig, "png")
+        out[f"{name}.svg"] = to_bytes(fig, "svg")
+    return out
+
+
+def to_bytes(fig: Figure, fmt: str) -> bytes:
+    """Render a figure; the bytes depend only on the figure (no dates, fixed SVG ids)."""
+    buf = io.BytesIO()
+    meta = {"Date": None} if fmt == "svg" else {"Software": "Brink"}
+    with matplotlib.rc_context(RC):
+        fig.savefig(buf, format=fmt, dpi=120, metadata=meta, bbox_inches="tight")
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _title(result: Result) -> str:
+    s = result.summary
+    return f"{s['scenario']}, seed {s['seed']}"
+
+
+def _decorate(ax: Axes, result: Result, labels: bool = True) -> None:
+    """Date axis, talk rounds as dotted lines (named on top), the outcome marked."""
+    talks = result.talks
+    held = talks[~talks["status"].isin(["not held"])]
+    top = ax.get_ylim()[1]
+    for r in held.itertuples():
+        ax.axvline(r.date, color="grey", ls=":", lw=1.2, zorder=1)
+        if labels:
+            ax.annotate(_short(r.name), (mdates.date2num(r.date), 1.0), xycoords=("data", "axes fraction"),
+                        rotation=90, fontsize=8, color="dimgray", va="top", ha="right")
+    s = result.summary
+    if s["outcome"]:
+        when = pd.Timestamp(s["outcome_date"])
+        ax.axvline(when, color="black", lw=1.6)
+        ax.annotate(s["outcome"], (mdates.date2num(when), top), fontsize=10, fontweight="bold",
+                    ha="left", va="bottom", xytext=(3, 0), textcoords="offset points")
+    loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    ax.set_xlim(pd.Timestamp(s["start"]), pd.Timestamp(s["end"]) + pd.Timedelta(days=1))
+    ax.grid(axis="y", alpha=0.3)
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= 26 else name[:24] + "\u2026"
