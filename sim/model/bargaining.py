@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import warnings
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -50,13 +52,17 @@ def utilities(deal: FloatArray, ideals: FloatArray, salience: FloatArray) -> Flo
     return np.where(weight > 0, (salience * closeness).sum(axis=1) / safe, 1.0)
 
 
-def propose(p: int, target_utility: float, ideals: FloatArray, salience: FloatArray) -> FloatArray:
+def propose(p: int, target_utility: float, ideals: FloatArray, salience: FloatArray,
+            red: NDArray[np.bool_] | None = None, tolerance: float = 0.0) -> FloatArray:
     """The offer of participant ``p`` that keeps it at ``target_utility``.
 
     Starting from its own ideal, it moves issue by issue toward the
     salience-weighted mean of the others' positions, in the order of
     increasing ratio of its salience to theirs, and stops when one more step
     would take it below ``target_utility`` (moving part of the way on that issue).
+    It never moves on its own red lines (``red[p]``), and on the others' red
+    lines it moves at least to within ``tolerance`` of their positions when it
+    moves at all.
     """
     others = np.delete(np.arange(len(ideals)), p)
     w = salience[others]
@@ -69,8 +75,16 @@ def propose(p: int, target_utility: float, ideals: FloatArray, salience: FloatAr
     if total <= 0:
         return goal
     budget = 1.0 - target_utility  # utility p is prepared to give up
+    if red is not None:
+        # aim at a point the others' red lines can live with
+        for k in range(len(goal)):
+            for o in others:
+                if red[o, k] and abs(goal[k] - ideals[o, k]) > tolerance:
+                    goal[k] = ideals[o, k] + np.sign(goal[k] - ideals[o, k]) * tolerance
     ratio = own / (wsum / len(others) + 1e-9)
     for k in np.argsort(ratio, kind="stable"):
+        if red is not None and red[p, k]:
+            continue
         loss = own[k] * abs(goal[k] - ideals[p, k]) / (100.0 * total)
         if loss <= budget + 1e-12:
             deal[k] = goal[k]
@@ -94,7 +108,8 @@ class RoundResult:
 
 def negotiate(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
               exponent: FloatArray, turns: int, continue_margin: float,
-              status_quo: FloatArray | None = None, first: int = 0) -> RoundResult:
+              status_quo: FloatArray | None = None, first: int = 0,
+              red: NDArray[np.bool_] | None = None, tolerance: float = 10.0) -> RoundResult:
     """Run one round over the agenda (columns of ``ideals``).
 
     A partial deal is valued over the whole agenda, with the issues set aside
@@ -111,8 +126,13 @@ def negotiate(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
             'breakdown' when every participant's shortfall is below this.
         status_quo: (k,) positions that hold on issues left out (default 50).
         first: index of the first proposer.
+        red: (p, k) red-line mask: a participant rejects any deal further than
+            ``tolerance`` from its position on those issues; issues whose red
+            lines cannot all be met are set aside first.
+        tolerance: see ``red``.
     """
     p, k = ideals.shape
+    red = np.zeros((p, k), bool) if red is None else red
     sq = np.full(k, 50.0) if status_quo is None else np.asarray(status_quo, float)
     total = np.maximum(salience.sum(axis=1), 1e-12)
     sq_value = salience * (1.0 - np.abs(sq[None, :] - ideals) / 100.0)  # (p, k)
@@ -122,7 +142,7 @@ def negotiate(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
     while agenda:
         cols = np.array(agenda)
         rest = np.setdiff1d(np.arange(k), cols)
-        ideal_s, sal_s = ideals[:, cols], salience[:, cols]
+        ideal_s, sal_s, red_s = ideals[:, cols], salience[:, cols], red[:, cols]
         w_s = np.maximum(sal_s.sum(axis=1), 1e-12)
         from_rest = sq_value[:, rest].sum(axis=1)
         last_short = np.zeros(p)
@@ -132,22 +152,30 @@ def negotiate(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
             # utility each participant needs from the issues on the table
             need = (asp * total - from_rest) / w_s
             proposer = (first + t) % p
-            deal = propose(proposer, float(min(need[proposer], 1.0)), ideal_s, sal_s)
+            deal = propose(proposer, float(min(need[proposer], 1.0)), ideal_s, sal_s, red_s,
+                           tolerance)
             offers += 1
             u = utilities(deal, ideal_s, sal_s)
             short = (need - u) * w_s / total  # shortfall in whole-agenda utility
             short[proposer] = 0.0
+            crossed = red_s & (np.abs(deal[None, :] - ideal_s) > tolerance + 1e-9)
+            short = np.where(crossed.any(axis=1), np.maximum(short, 1.0), short)
             last_short = short
             if np.all(short <= 1e-9) and need[proposer] <= 1.0 + 1e-9:
                 status = "agreement" if len(agenda) == k else "partial"
                 return RoundResult(status, {int(c): float(v) for c, v in zip(cols, deal)},
                                    offers, gap, holdout)
         if len(agenda) == k:
-            gap = float(last_short.max())
+            gap = float(min(last_short.max(), 1.0))
             holdout = int(last_short.argmax())
-        # set aside the issue with the largest salience-weighted disagreement
+        # set aside an issue whose red lines clash, else the one with the largest
+        # salience-weighted disagreement
         centre = (sal_s * ideal_s).sum(axis=0) / np.maximum(sal_s.sum(axis=0), 1e-9)
         spread = (sal_s * np.abs(ideal_s - centre)).sum(axis=0)
-        agenda.pop(int(spread.argmax()))
+        reds = np.where(red_s, ideal_s, np.nan)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: no red lines
+            clash = np.nan_to_num(np.nanmax(reds, axis=0) - np.nanmin(reds, axis=0)) > 2 * tolerance
+        agenda.pop(int(np.argmax(spread + 1e6 * np.nan_to_num(clash))))
     status = "continue" if gap < continue_margin else "breakdown"
     return RoundResult(status, {}, offers, gap, holdout)

@@ -134,8 +134,10 @@ class CrisisModel(mesa.Model):
         self.rival = ~ally & ~np.eye(n, dtype=bool)
         self.core = np.array([s.issues[i].core for i in self.issue_ids])
         self.status_quo = np.array([s.issues[i].status_quo for i in self.issue_ids])
+        self.red = np.array([[i in a.red_lines for i in self.issue_ids] for a in acts]).reshape(n, k)
         p = self.params
         self.belief = priors(self.resolve, self.rng.standard_normal((n, n)), p.misperception)
+        self.prior_logodds = logit(self.belief)
         self.owed = np.zeros((n, n))  # answer i owes j: + cooperation, - hostility (Goldstein/10)
         self.aid = np.zeros(n)  # military aid received (decays)
         self.sanctioned = np.zeros((n, n), bool)  # i sanctions j
@@ -205,14 +207,21 @@ class CrisisModel(mesa.Model):
         weight = self.salience.sum(axis=1)[:, None] * 100.0
         return (self.salience[:, None, :] * diff).sum(axis=2) / np.maximum(weight, 1e-9)
 
-    def strength(self) -> np.ndarray:
-        """Effective military strength: capability, posture and aid received."""
-        return self.capability * (0.5 + self.rung / 16.0) + self.aid
+    def strength(self, brink: bool = False) -> np.ndarray:
+        """Effective military strength: capability, posture and aid received.
 
-    def win_probability(self) -> np.ndarray:
-        """p[i, j]: chance that i prevails in a war against j (contest function)."""
-        s = self.strength()
-        return s[:, None] / np.maximum(s[:, None] + s[None, :], 1e-9)
+        With ``brink``, each actor's own strength as if it stood at rung 8.
+        """
+        rung = np.full(self.n, 8) if brink else self.rung
+        return self.capability * (0.5 + rung / 16.0) + self.aid
+
+    def win_probability(self, brink: bool = False) -> np.ndarray:
+        """p[i, j]: chance that i prevails in a war against j (a contest function).
+
+        With ``brink``, i's chance if it stood at rung 8 and j stayed where it is.
+        """
+        own, other = self.strength(brink), self.strength()
+        return own[:, None] / np.maximum(own[:, None] + other[None, :], 1e-9)
 
     def exposure(self, day: int) -> np.ndarray:
         """E[i]: expected cost to i if every threat standing against it were carried out.
@@ -345,11 +354,12 @@ class CrisisModel(mesa.Model):
         support[:, INDEX["military_aid"], :] = (0.5 * res[:, None] * threatened[None, :]
                                                 * (1 - np.minimum(self.aid, 1.0))[None, :])
         war = np.zeros_like(support)
-        uf = INDEX["use_force"]
-        p_eff = pwin * (1 - 0.3 * mu)  # a resolute enemy fights harder
-        war[:, uf, :] = (res[:, None] * p_eff * D
-                         - p.war_cost * (1 - self.risk_tolerance[:, None]) * (1.5 - p_eff) * careful
-                         - E[:, None] * careful - p.war_threshold)
+        uf, mob = INDEX["use_force"], INDEX["mobilize"]
+        war[:, uf, :] = self._war_value(pwin, mu, D, E, careful)
+        # preparing for war: climbing toward the brink keeps a war worth fighting within reach
+        at_brink = self._war_value(self.win_probability(brink=True), mu, D, E, careful)
+        war[:, mob, :] = (np.maximum(at_brink, 0.0) * self.force_ok[:, None]
+                          * (rung < 8)[:, None] * res[:, None])
         is_war = np.zeros(len(T.names), bool)
         is_war[uf] = True
         parts = np.stack(np.broadcast_arrays(
@@ -358,6 +368,21 @@ class CrisisModel(mesa.Model):
         parts[:9, :, uf, :] = 0.0  # war is valued as a whole, by its own term
         utility = parts.sum(axis=0)
         return utility, parts, self._feasible(day, D)
+
+    def _war_value(self, pwin: np.ndarray, mu: np.ndarray, D: np.ndarray, E: np.ndarray,
+                   careful: np.ndarray) -> np.ndarray:
+        """W[i, j]: expected value to i of war on j over the status quo (Fearon 1995).
+
+        The stakes it expects to win (its chance of prevailing, lowered when it
+        believes the enemy resolute), less the cost of war (larger for the
+        risk-averse and when victory is unsure) and the expected cost of every
+        threat standing against it, less the scenario's war_threshold.
+        """
+        p = self.params
+        p_eff = pwin * (1 - 0.3 * mu)  # a resolute enemy fights harder
+        return (self.resolve[:, None] * p_eff * D
+                - p.war_cost * (1 - self.risk_tolerance[:, None]) * (1.5 - p_eff) * careful
+                - E[:, None] * careful - p.war_threshold)
 
     def _feasible(self, day: int, D: np.ndarray) -> np.ndarray:
         """Mask of allowed options: permissions, targets, ladder, preconditions."""
@@ -375,8 +400,10 @@ class CrisisModel(mesa.Model):
         ok[:, INDEX["military_aid"], :] &= self.capability[:, None] > self.capability[None, :]
         ok[:, INDEX["halt_talks"], :] &= soon & ~self.halted
         ok[:, INDEX["propose_talks"], :] &= ~soon | self.halted
+        movable = (np.abs(self.positions[:, None, :] - self.positions[None, :, :]) > 1e-9) \
+            & ~self.red[:, None, :]
         for name in ("offer_concession", "make_concession"):
-            ok[:, INDEX[name], :] &= D > 0
+            ok[:, INDEX[name], :] &= movable.any(axis=2)
         return ok
 
     def _act(self, day: int, i: int, a: int, j: int, reason: str, kind: str,
@@ -430,9 +457,9 @@ class CrisisModel(mesa.Model):
         self.owed[j, i] += ECHO * g
 
     def _concede(self, i: int, j: int, points: float) -> None:
-        """Move i toward j on the disputed issue that matters least to i."""
+        """Move i toward j on the disputed issue that matters least to i (never a red line)."""
         gap = self.positions[j] - self.positions[i]
-        disputed = np.abs(gap) > 1e-9
+        disputed = (np.abs(gap) > 1e-9) & ~self.red[i]
         if not disputed.any():
             return
         k = int(np.argmin(np.where(disputed, self.salience[i], np.inf)))
@@ -465,6 +492,8 @@ class CrisisModel(mesa.Model):
         hostility = np.clip(-self._today / 10.0, 0, 1).max(axis=1).mean()
         self.tension = float(np.clip((1 - m) * self.tension + m * hostility, 0.0, 1.0))
         self.owed *= 1 - m
+        lo = logit(self.belief)
+        self.belief = logistic(lo + self.params.belief_decay * (self.prior_logodds - lo))
         self.aid *= 0.99
         self._today[:] = 0.0
         self._record(day)
@@ -587,7 +616,8 @@ class _Round:
         res = bargaining.negotiate(
             m.positions[np.ix_(mem, ag)], m.salience[np.ix_(mem, ag)], rv,
             m.exponent[mem], m.params.talk_turns, m.params.continue_margin,
-            status_quo=m.status_quo[ag])
+            status_quo=m.status_quo[ag], red=m.red[np.ix_(mem, ag)],
+            tolerance=m.params.red_line_tolerance)
         agreed = {int(ag[c]): v for c, v in res.agreed.items()}
         rivals = m.rival[np.ix_(mem, mem)]
         self._effects(res.status, agreed, mem, rivals)
@@ -612,7 +642,7 @@ class _Round:
         m.belief[block] = np.where(rivals, logistic(logit(m.belief[block]) + shift),
                                    m.belief[block])
         m.tension = min(1.0, m.tension * tension + (0.1 if status == "breakdown" else 0.0))
-        if status in ("agreement", "partial") and rivals.any():
+        if status == "agreement" and rivals.any():
             m.rung[mem] = np.maximum(m.rung[mem] - 1, 0)
 
     def _note(self, res: bargaining.RoundResult, rv: np.ndarray, mem: np.ndarray) -> str:

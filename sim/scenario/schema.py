@@ -80,6 +80,10 @@ class Actor(Strict):
         float, Field(gt=0.0, le=20.0)] = Field(
         "linear", description="Concession curve at the table: boulware (exponent 4, "
         "holds out), linear (1), conceder (0.25), or an exponent.")
+    red_lines: list[str] = Field(
+        default_factory=list, description="Issues on which it will not give ground: at the "
+        "table it accepts no deal more than red_line_tolerance points from its position, "
+        "and it never concedes on them (indivisible stakes, Fearon 1995).")
     allies: list[str] = Field(
         default_factory=list, description="Actor ids it supports; allies are never "
         "targets of hostile acts. Alliances are made symmetric.")
@@ -147,6 +151,9 @@ class Parameters(Strict):
     misperception: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         0.3, description="Noise (sd) in priors about others' resolve and in how each "
         "signal is read (Jervis 1976).")
+    belief_decay: Unit = Field(
+        0.02, description="Daily pull of beliefs back toward the first impression: old "
+        "evidence is discounted, so beliefs do not freeze at certainty.")
     perception_bias: Annotated[float, Field(ge=-2.0, le=2.0)] = Field(
         0.0, description="Bias in reading rivals' signals: > 0 reads them as more "
         "resolute than they are (worst-case thinking), < 0 as softer.")
@@ -154,7 +161,7 @@ class Parameters(Strict):
         0.03, description="Daily probability of an incident between two rivals both at "
         "the top rung; scales as the product of their rungs (Schelling 1966).")
     coercion_weight: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-        1.0, description="Weight of expected issue gains from coercive pressure.")
+        3.0, description="Weight of expected issue gains from coercive pressure.")
     signal_weight: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         0.25, description="Weight of the value of looking resolute to a doubting rival.")
     effort: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
@@ -164,7 +171,7 @@ class Parameters(Strict):
         0.3, description="Weight of answering hostility with hostility and cooperation "
         "with cooperation (Richardson 1960; Axelrod 1984).")
     deescalation_weight: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
-        1.0, description="Weight of the value of conciliatory acts when under pressure.")
+        0.5, description="Weight of the value of conciliatory acts when under pressure.")
     war_cost: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         1.0, description="Cost of war to a fully risk-averse actor, in utility units.")
     war_threshold: Unit = Field(
@@ -185,6 +192,9 @@ class Parameters(Strict):
         0.15, description="Weight of today in the tension index (exponential average).")
     talk_turns: Annotated[int, Field(ge=1, le=100)] = Field(
         6, description="Offers exchanged in a talk round (alternating).")
+    red_line_tolerance: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        10.0, description="How far (in position points) a deal may stray from an actor's "
+        "position on one of its red-line issues.")
     continue_margin: Unit = Field(
         0.25, description="A round without agreement ends in 'talks to continue' if "
         "every side came within this utility of accepting; otherwise breakdown.")
@@ -268,6 +278,8 @@ def check_references(s: dict[str, Any]) -> list[tuple[Path, str]]:
     for aid, a in _map(s.get("actors")).items():
         if not isinstance(a, dict):
             continue
+        for n, k in enumerate(_seq(a.get("red_lines"))):
+            issue_ref(("actors", aid, "red_lines", n), k)
         for block in ("positions", "salience"):
             for k in _map(a.get(block)):
                 issue_ref(("actors", aid, block, k), k)
