@@ -131,6 +131,11 @@ class CrisisModel(mesa.Model):
                 j = self.actor_ids.index(b)
                 ally[i, j] = ally[j, i] = True
         self.ally = ally
+        defends = np.zeros((n, n), bool)  # defends[a, j]: a fights for j if j is attacked
+        for a, spec in enumerate(acts):
+            for b in spec.defends:
+                defends[a, self.actor_ids.index(b)] = True
+        self.defends = defends
         self.rival = ~ally & ~np.eye(n, dtype=bool)
         self.core = np.array([s.issues[i].core for i in self.issue_ids])
         self.status_quo = np.array([s.issues[i].status_quo for i in self.issue_ids])
@@ -142,6 +147,7 @@ class CrisisModel(mesa.Model):
         self.aid = np.zeros(n)  # military aid received (decays)
         self.sanctioned = np.zeros((n, n), bool)  # i sanctions j
         self.halted = np.zeros((n, n), bool)  # i has halted talks with j
+        self.mobilized_on = np.full(n, -10**6)  # day of each actor's last mobilisation
         self.threat_until = np.full((n, n, 3), -1)  # last day a threat i -> j stands
         self.threat_base = np.zeros((n, n, 3), dtype=int)  # target's rung when made
         self.called_until = np.full((n, n, 3), -1)  # deadline to carry out a called threat
@@ -221,7 +227,8 @@ class CrisisModel(mesa.Model):
         With ``brink``, i's chance if it stood at rung 8 and j stayed where it is.
         """
         own, other = self.strength(brink), self.strength()
-        return own[:, None] / np.maximum(own[:, None] + other[None, :], 1e-9)
+        defence = other + self.defends.T.astype(float) @ other  # j and those who defend j
+        return own[:, None] / np.maximum(own[:, None] + defence[None, :], 1e-9)
 
     def exposure(self, day: int) -> np.ndarray:
         """E[i]: expected cost to i if every threat standing against it were carried out.
@@ -396,6 +403,8 @@ class CrisisModel(mesa.Model):
         ok[:, INDEX["impose_sanctions"], :] &= ~self.sanctioned
         ok[:, INDEX["lift_sanctions"], :] &= self.sanctioned
         ok[:, INDEX["demobilize"], :] &= (self.rung > 0)[:, None]
+        ready = day - self.mobilized_on >= self.params.mobilization_days
+        ok[:, INDEX["mobilize"], :] &= ready[:, None]
         # aid flows from the stronger to the weaker ally
         ok[:, INDEX["military_aid"], :] &= self.capability[:, None] > self.capability[None, :]
         ok[:, INDEX["halt_talks"], :] &= soon & ~self.halted
@@ -441,8 +450,10 @@ class CrisisModel(mesa.Model):
             self.halted[i, j] = True
         elif act.name == "propose_talks":
             self.halted[i, j] = False
+        elif act.name == "mobilize":
+            self.mobilized_on[i] = day
         elif act.name == "military_aid":
-            self.aid[j] += 0.1 * self.capability[i]
+            self.aid[j] += 0.03 * self.capability[i]
         if act.concedes and target is not None:
             self._concede(i, j, act.concedes)
         self._log(day, kind, i, target, act.name, act.cameo, act.goldstein, reason)

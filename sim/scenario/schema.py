@@ -80,6 +80,10 @@ class Actor(Strict):
         float, Field(gt=0.0, le=20.0)] = Field(
         "linear", description="Concession curve at the table: boulware (exponent 4, "
         "holds out), linear (1), conceder (0.25), or an exponent.")
+    defends: list[str] = Field(
+        default_factory=list, description="Actor ids it would fight for if they were "
+        "attacked (collective defence, e.g. NATO's Article 5): their attacker faces its "
+        "strength too. Supporting an ally (allies) is not defending it.")
     red_lines: list[str] = Field(
         default_factory=list, description="Issues on which it will not give ground: at the "
         "table it accepts no deal more than red_line_tolerance points from its position, "
@@ -146,7 +150,7 @@ class Parameters(Strict):
     """Model-wide knobs. Equations and sources: docs/ODD.md."""
 
     rationality: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
-        20.0, description="Precision of the logit choice rule: 0 = choose at random, "
+        30.0, description="Precision of the logit choice rule: 0 = choose at random, "
         "large = always the best act (McKelvey & Palfrey 1995).")
     misperception: Annotated[float, Field(ge=0.0, le=5.0)] = Field(
         0.3, description="Noise (sd) in priors about others' resolve and in how each "
@@ -158,7 +162,7 @@ class Parameters(Strict):
         0.0, description="Bias in reading rivals' signals: > 0 reads them as more "
         "resolute than they are (worst-case thinking), < 0 as softer.")
     incident_risk: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
-        0.03, description="Daily probability of an incident between two rivals both at "
+        0.015, description="Daily probability of an incident between two rivals both at "
         "the top rung; scales as the product of their rungs (Schelling 1966).")
     coercion_weight: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         3.0, description="Weight of expected issue gains from coercive pressure.")
@@ -186,6 +190,9 @@ class Parameters(Strict):
         0.3, description="Fall of credibility when a called threat is not carried out.")
     threat_days: Annotated[int, Field(ge=1, le=3650)] = Field(
         30, description="Days a threat stays in force.")
+    mobilization_days: Annotated[int, Field(ge=0, le=365)] = Field(
+        14, description="Days before an actor that mobilised can mobilise again: "
+        "moving forces takes time, so climbing to the brink takes weeks.")
     follow_through_days: Annotated[int, Field(ge=1, le=3650)] = Field(
         14, description="Days a threatener has to carry out a called threat.")
     tension_memory: Unit = Field(
@@ -286,6 +293,8 @@ def check_references(s: dict[str, Any]) -> list[tuple[Path, str]]:
         if isinstance(a.get("positions"), dict):
             for k in sorted(issues - set(a["positions"])):
                 probs.append((("actors", aid, "positions"), f"missing position on issue {k!r}"))
+        for n, d in enumerate(_seq(a.get("defends"))):
+            actor_ref(("actors", aid, "defends", n), d)
         for n, ally in enumerate(_seq(a.get("allies"))):
             actor_ref(("actors", aid, "allies", n), ally)
             if ally == aid:
