@@ -63,7 +63,8 @@ def escalation(result: Result) -> Figure:
         ax.set_ylabel("posture (rung)")
         ax.set_title(f"Escalation ladder - {_title(result)}")
         _decorate(ax, result)
-        ax.legend(loc="upper left", ncols=len(result.actors), frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=len(result.actors),
+                  frameon=False)
         return fig
 
 
@@ -91,8 +92,8 @@ def positions(result: Result) -> Figure:
             ax.set_visible(False)
         handles = [Line2D([], [], color=colour(i), ls=STYLES[i % 4], lw=2.2, label=a)
                    for i, a in enumerate(result.actors)]
-        fig.legend(handles=handles, loc="outside upper center", ncols=len(handles), frameon=False)
-        fig.suptitle(f"Positions per issue - {_title(result)}", y=1.06)
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+        fig.suptitle(f"Positions per issue - {_title(result)}")
         return fig
 
 
@@ -172,7 +173,7 @@ def goldstein(result: Result) -> Figure:
                 s = weekly.loc[d]
                 ax.plot(s.index, s.to_numpy(), color=OKABE_ITO[n % 8], ls=STYLES[n % 4], lw=2.2,
                         marker="o", ms=4, label=d)
-            ax.legend(loc="lower left", ncols=4, frameon=False)
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=4, frameon=False)
         ax.axhline(0, color="black", lw=0.8)
         ax.set_ylabel("Goldstein sum per week")
         ax.set_title(f"Cooperation and conflict by dyad - {_title(result)}")
@@ -217,7 +218,6 @@ def _decorate(ax: Axes, result: Result, labels: bool = True) -> None:
     """Date axis, talk rounds as dotted lines (named on top), the outcome marked."""
     talks = result.talks
     held = talks[~talks["status"].isin(["not held"])]
-    top = ax.get_ylim()[1]
     for r in held.itertuples():
         ax.axvline(r.date, color="grey", ls=":", lw=1.2, zorder=1)
         if labels:
@@ -227,8 +227,9 @@ def _decorate(ax: Axes, result: Result, labels: bool = True) -> None:
     if s["outcome"]:
         when = pd.Timestamp(s["outcome_date"])
         ax.axvline(when, color="black", lw=1.6)
-        ax.annotate(s["outcome"], (mdates.date2num(when), top), fontsize=10, fontweight="bold",
-                    ha="left", va="bottom", xytext=(3, 0), textcoords="offset points")
+        ax.annotate(s["outcome"], (mdates.date2num(when), 0.02), xycoords=("data", "axes fraction"),
+                    fontsize=10, fontweight="bold", ha="left", va="bottom", xytext=(3, 0),
+                    textcoords="offset points")
     loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))

@@ -507,10 +507,10 @@ class CrisisModel(mesa.Model):
         self.belief = logistic(lo + self.params.belief_decay * (self.prior_logodds - lo))
         self.aid *= 0.99
         self._today[:] = 0.0
-        self._record(day)
-        self.datacollector.collect(self)
         if self.outcome is None and day == self.days - 1:
             self._finish_with("standoff", day, "no war and no settlement by the end date")
+        self._record(day)
+        self.datacollector.collect(self)
         if self.outcome is not None:
             self.running = False
             self._end_of_day_events.stop()
@@ -668,7 +668,12 @@ class _Round:
     def _check_settlement(self) -> None:
         m = self.model
         core = [k for k in range(m.k) if m.core[k]]
-        if all(k in m.commitments for k in core) and m.rung.max() <= m.params.settlement_max_rung:
+        if not all(k in m.commitments for k in core):
+            return
+        # a comprehensive deal commits those at the table to stand down
+        mem = np.array(self.members)
+        m.rung[mem] = np.minimum(m.rung[mem], m.params.settlement_max_rung)
+        if m.rung.max() <= m.params.settlement_max_rung:
             m._finish_with("settlement", self.day,
                            f"agreement on all core issues at {self.spec.name}")
 
