@@ -160,6 +160,7 @@ def write_outputs(result: Result, out_dir: str | os.PathLike[str], plots: bool =
 def write_atomically(out_dir: Path, files: Iterable[tuple[str, bytes]]) -> list[Path]:
     """Write each (name, bytes) under ``out_dir`` via a temporary file and a rename."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    mode = 0o666 & ~_umask()  # what a plain open() would give, not mkstemp's 0600
     written = []
     for name, data in files:
         target = out_dir / name
@@ -167,12 +168,19 @@ def write_atomically(out_dir: Path, files: Iterable[tuple[str, bytes]]) -> list[
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
+            os.chmod(tmp, mode)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         written.append(target)
     return written
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def _csv(df: pd.DataFrame) -> bytes:
@@ -217,6 +225,8 @@ def describe(row: Any) -> str:
     """One event in plain words, e.g. 'RUS mobilises forces against UKR'."""
     from sim.model.actions import ACTIONS
 
+    if row.action == "incident":
+        return f"incident between the forces of {row.actor} and {row.target}"
     act = ACTIONS.get(row.action)
     verb = act.label if act else row.action.replace("_", " ")
     target = f" {row.target}" if row.target else ""

@@ -165,8 +165,9 @@ def catalog_section() -> str:
             "| Action | CAMEO | Goldstein | Rung | Cost | Target | What it does | Notes |",
             "|---|---|---|---|---|---|---|---|"]
     for a in CATALOG:
-        cells = [f"`{a.name}`", a.cameo or "-", f"{a.goldstein:+.1f}", str(a.rung),
-                 f"{a.cost:g}", a.target, _does(a), action_notes(a)]
+        goldstein = f"{a.goldstein:+.1f}" if a.goldstein else "0.0"
+        cells = [f"`{a.name}`", a.cameo or "-", goldstein, str(a.rung), f"{a.cost:g}",
+                 a.target, _does(a), action_notes(a)]
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join([*rows, ""])
 
