@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sim._version import __version__
 from sim.scenario import ScenarioError, load_scenario
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import Scenario, json_schema
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 EXIT_USAGE = 2
@@ -178,7 +178,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """brink schema."""
-    text = json.dumps(Scenario.model_json_schema(), indent=2) + "\n"
+    text = json.dumps(json_schema(), indent=2) + "\n"
     if args.out:
         from sim.results import write_atomically
 

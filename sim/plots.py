@@ -24,8 +24,8 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from sim.results import Result  # noqa: E402
 
-OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442",
-             "#000000"]
+OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+             "#F0E442"]  # yellow last: faint on white
 STYLES = ["-", "--", "-.", ":"]
 RC = {"font.size": 12, "axes.titlesize": 14, "axes.labelsize": 12, "legend.fontsize": 11,
       "xtick.labelsize": 11, "ytick.labelsize": 11, "svg.hashsalt": "brink",
@@ -158,24 +158,24 @@ def beliefs(result: Result) -> Figure:
 
 
 def goldstein(result: Result) -> Figure:
-    """Weekly Goldstein score per directed dyad: cooperation above zero, conflict below."""
+    """Cumulative Goldstein score per directed dyad: rising = cooperation, falling = conflict."""
     ev = result.events.dropna(subset=["goldstein"])
     ev = ev[ev["target"] != ""]
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=(11, 5.5), layout="constrained")
         ax = fig.subplots()
         if not ev.empty:
-            dyad = ev["actor"] + "\u2192" + ev["target"]
-            weekly = (ev.assign(dyad=dyad).set_index("date").groupby("dyad")["goldstein"]
-                      .resample("W-MON", label="left", closed="left").sum())
-            top = dyad.value_counts().index[:8]
+            ev = ev.assign(dyad=ev["actor"] + "\u2192" + ev["target"])
+            days = pd.date_range(result.summary["start"], result.timeseries["date"].max())
+            daily = ev.pivot_table(index="date", columns="dyad", values="goldstein",
+                                   aggfunc="sum").reindex(days, fill_value=0.0).fillna(0.0)
+            top = daily.abs().sum().sort_values(ascending=False).index[:8]
             for n, d in enumerate(sorted(top)):
-                s = weekly.loc[d]
-                ax.plot(s.index, s.to_numpy(), color=OKABE_ITO[n % 8], ls=STYLES[n % 4], lw=2.2,
-                        marker="o", ms=4, label=d)
+                ax.step(daily.index, daily[d].cumsum(), where="post", color=OKABE_ITO[n % 8],
+                        ls=STYLES[n % 4], lw=2.2, label=d)
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=4, frameon=False)
         ax.axhline(0, color="black", lw=0.8)
-        ax.set_ylabel("Goldstein sum per week")
+        ax.set_ylabel("cumulative Goldstein score")
         ax.set_title(f"Cooperation and conflict by dyad - {_title(result)}")
         _decorate(ax, result)
         return fig

@@ -122,5 +122,5 @@ def test_property_sample_picks_positive_probability(w: np.ndarray, u: np.ndarray
     w[:, -1] += (w.sum(axis=1) == 0)  # every row needs some mass
     p = w / w.sum(axis=1, keepdims=True)
     idx = sample(p, u)
-    assert np.all((0 <= idx) & (idx < p.shape[1]))
+    assert np.all((idx >= 0) & (idx < p.shape[1]))
     assert np.all(p[np.arange(len(p)), idx] > 0.0)

@@ -131,8 +131,8 @@ INDEX: dict[str, int] = {a.name: k for k, a in enumerate(CATALOG)}
 NAMES: tuple[str, ...] = tuple(a.name for a in CATALOG)
 
 #: Actions an actor of a kind may take when its scenario does not list them.
-#: An alliance or organisation coordinates, warns, sanctions and aids; it does
-#: not invade, mobilise on its own or run cyber operations.
+#: An alliance coordinates, warns, sanctions, deploys forces and aids; it does
+#: not invade, threaten force or run cyber operations.
 _FORCE_ONLY = {a.name for a in CATALOG if a.requires_force}
 _STATE_ONLY = {"cyber_attack"}
 # An organisation (the OSCE, the UN) talks, criticises and sanctions; it has no forces.

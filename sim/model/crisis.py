@@ -634,7 +634,7 @@ class _Round:
         self._effects(res.status, agreed, mem, rivals)
         note = self._note(res, rv, mem)
         m._talk_row(self, res.status, agreed, res.offers, note)
-        for x, y in zip(*np.nonzero(np.triu(rivals, 1))):
+        for x, y in zip(*np.nonzero(rivals)):  # one event per directed dyad of rivals
             m._log(day, "talks", int(mem[x]), int(mem[y]), "negotiate", "046", 7.0,
                    f"{self.spec.name}: {res.status}" + (f" ({note})" if note else ""))
         self._check_settlement()

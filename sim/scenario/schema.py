@@ -56,7 +56,8 @@ class Actor(Strict):
     kind: Literal["state", "alliance", "organisation"] = Field(
         "state",
         description="Sets the default allowed actions: alliances and organisations "
-        "do not mobilise, invade or run cyber operations.",
+        "do not invade, threaten force or run cyber operations; organisations also "
+        "do not mobilise or send military aid.",
     )
     capability: Unit = Field(description="Relative power (0-1): lowers action costs, "
                              "raises the odds in war and the bite of its sanctions.")
@@ -69,8 +70,9 @@ class Actor(Strict):
         default_factory=dict,
         description="How much each issue matters (0-1); issues not listed get 0.5.")
     can_use_force: bool | None = Field(
-        None, description="May it take use_force (and threaten_force, mobilize)? "
-        "Default: true for a state, false for an alliance or organisation.")
+        None, description="May it start a war (use_force) and threaten one "
+        "(threaten_force)? Default: true for a state, false for an alliance or "
+        "organisation. Mobilising forces (deployments, exercises) does not need it.")
     risk_tolerance: Unit = Field(
         0.5, description="Acceptance of the risk of war (0 = averse, 1 = indifferent).")
     audience_cost: Unit = Field(
@@ -92,8 +94,12 @@ class Actor(Strict):
         default_factory=list, description="Actor ids it supports; allies are never "
         "targets of hostile acts. Alliances are made symmetric.")
     actions: list[str] | None = Field(
-        None, description="Allowed actions; default by kind and can_use_force.")
-    rung: Rung = Field(0, description="Initial posture on the escalation ladder (0-8).")
+        None, description="Allowed actions (hold is always allowed); default by kind "
+        "and can_use_force.")
+    rung: Rung = Field(0, description="Initial posture on the escalation ladder (0-8; "
+                       "9 is war): 0 quiet, 1 criticism, 2 demands and warnings, 3 sanctions "
+                       "threats, 4 threats of force, 5 mobilisation, 6 sanctions or broken "
+                       "talks, 7 covert attack, 8 at the brink.")
     credibility: Unit = Field(
         0.5, description="Initial credibility of its threats (0-1).")
     vulnerability: Unit = Field(
@@ -142,7 +148,9 @@ class ScriptedEvent(Strict):
     date: dt.date = Field(description="Date of the event (within start..end).")
     actor: str = Field(description="Actor id of the actor it is attributed to.")
     target: str | None = Field(None, description="Actor id of the target, if any.")
-    action: str = Field(description="An action from the catalog.")
+    action: str = Field(description="An action from the catalog. It happens whatever "
+                        "the actor's allowed actions and posture, and moves its posture like a "
+                        "chosen act.")
     note: str = Field("", description="What happened, in words (shown in the log).")
 
 
@@ -163,7 +171,7 @@ class Parameters(Strict):
         "resolute than they are (worst-case thinking), < 0 as softer.")
     incident_risk: Annotated[float, Field(ge=0.0, le=1.0)] = Field(
         0.015, description="Daily probability of an incident between two rivals both at "
-        "the top rung; scales as the product of their rungs (Schelling 1966).")
+        "rung 8; for rungs r_i, r_j it is incident_risk * (r_i/8) * (r_j/8) (Schelling 1966).")
     coercion_weight: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
         3.0, description="Weight of expected issue gains from coercive pressure.")
     signal_weight: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
@@ -251,6 +259,18 @@ class Scenario(Strict):
 
 
 Path = tuple[str | int, ...]
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of scenario files for editors (``extends`` included)."""
+    schema = Scenario.model_json_schema()
+    schema["properties"]["extends"] = {
+        "type": "string", "title": "Extends",
+        "description": "A base scenario file, relative to this one; this file deep-merges "
+        "over it (maps key by key, lists replace). Keys required in a full scenario may "
+        "then come from the base."}
+    schema.pop("required", None)  # a what-if may take them from its base
+    return schema
 
 
 def check_references(s: dict[str, Any]) -> list[tuple[Path, str]]:
