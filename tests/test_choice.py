@@ -83,6 +83,18 @@ def test_sample_never_returns_zero_probability_option(u: float) -> None:
     assert np.all(P[np.arange(len(P)), idx] > 0.0), idx
 
 
+def test_sample_largest_uniform_below_one_with_rounded_rows() -> None:
+    # ten options of 0.1 and a zero: the cumulative sum ends at 0.9999999999999999, not 1;
+    # the largest double below 1 must still pick a real option (the last 0.1, index 9)
+    row = np.array([[0.1] * 10 + [0.0]])
+    u = np.nextafter(1.0, 0.0)
+    assert row.cumsum()[-1] < 1.0  # the rounding this test is about
+    assert sample(row, np.array([u]))[0] == 9
+    p = logit_probabilities(U, F, 3.0)
+    idx = sample(p, np.full(len(p), u))
+    assert np.all(p[np.arange(len(p)), idx] > 0.0)
+
+
 def test_sample_hand_values() -> None:
     # row 0 cumulative (0, .25, .25, 1, 1): u=0 -> 1; u=.2 -> 1; u=.25 -> 3; u=.9 -> 3
     row = np.tile(P[0], (4, 1))

@@ -64,35 +64,61 @@ def propose(p: int, target_utility: float, ideals: FloatArray, salience: FloatAr
     lines it moves at least to within ``tolerance`` of their positions when it
     moves at all.
     """
-    others = np.delete(np.arange(len(ideals)), p)
+    return plan(p, ideals, salience, red, tolerance).offer(target_utility)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one participant gives ground: where to, in which order, at what cost.
+
+    Everything that does not depend on the target utility, computed once per
+    attempt so that each offer is a couple of array operations.
+    """
+
+    ideal: FloatArray
+    goal: FloatArray
+    order: NDArray[np.intp]  # issues in the order it concedes them
+    loss: FloatArray  # utility it gives up on each, in that order
+    cum: FloatArray  # cumulative loss
+
+    def offer(self, target_utility: float) -> FloatArray:
+        """The deal that leaves the participant at ``target_utility`` (or above)."""
+        budget = max(1.0 - target_utility, 0.0)  # utility it is prepared to give up
+        deal = self.ideal.copy()
+        m = int(np.searchsorted(self.cum, budget + 1e-12, side="right"))
+        full = self.order[:m]
+        deal[full] = self.goal[full]
+        if m < len(self.order):
+            k = self.order[m]
+            rest = budget - (self.cum[m - 1] if m else 0.0)
+            deal[k] = self.ideal[k] + (self.goal[k] - self.ideal[k]) * rest / self.loss[m]
+        return deal
+
+
+def plan(p: int, ideals: FloatArray, salience: FloatArray,
+         red: NDArray[np.bool_] | None = None, tolerance: float = 0.0) -> Plan:
+    """The concession plan of participant ``p`` (see ``propose``)."""
+    others = np.arange(len(ideals)) != p
     w = salience[others]
     wsum = w.sum(axis=0)
     goal = np.where(wsum > 0, (w * ideals[others]).sum(axis=0) / np.where(wsum > 0, wsum, 1),
                     ideals[others].mean(axis=0))
     own = salience[p]
     total = own.sum()
-    deal = ideals[p].astype(float).copy()
-    if total <= 0:
-        return goal
-    budget = 1.0 - target_utility  # utility p is prepared to give up
+    ideal = ideals[p].astype(float)
+    if total <= 0:  # it cares about nothing here: it offers the others' centre
+        return Plan(goal, goal, np.zeros(0, np.intp), np.zeros(0), np.zeros(0))
     if red is not None:
         # aim at a point the others' red lines can live with
-        for k in range(len(goal)):
-            for o in others:
-                if red[o, k] and abs(goal[k] - ideals[o, k]) > tolerance:
-                    goal[k] = ideals[o, k] + np.sign(goal[k] - ideals[o, k]) * tolerance
-    ratio = own / (wsum / len(others) + 1e-9)
-    for k in np.argsort(ratio, kind="stable"):
-        if red is not None and red[p, k]:
-            continue
-        loss = own[k] * abs(goal[k] - ideals[p, k]) / (100.0 * total)
-        if loss <= budget + 1e-12:
-            deal[k] = goal[k]
-            budget -= loss
-        else:
-            deal[k] = ideals[p, k] + (goal[k] - ideals[p, k]) * budget / loss
-            break
-    return deal
+        for o in np.nonzero(others)[0]:
+            far = red[o] & (np.abs(goal - ideals[o]) > tolerance)
+            goal = np.where(far, ideals[o] + np.sign(goal - ideals[o]) * tolerance, goal)
+    ratio = own / (wsum / others.sum() + 1e-9)
+    order = np.argsort(ratio, kind="stable")
+    if red is not None:
+        order = order[~red[p, order]]
+    loss = own[order] * np.abs(goal[order] - ideal[order]) / (100.0 * total)
+    return Plan(ideal, goal, order, loss, np.cumsum(loss))
 
 
 @dataclass
@@ -146,14 +172,14 @@ def negotiate(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
         w_s = np.maximum(sal_s.sum(axis=1), 1e-12)
         from_rest = sq_value[:, rest].sum(axis=1)
         last_short = np.zeros(p)
+        plans = [plan(q, ideal_s, sal_s, red_s, tolerance) for q in range(p)]
         for t in range(turns):
             tau = t / (turns - 1) if turns > 1 else 1.0
             asp = aspiration(tau, reservation, exponent)
             # utility each participant needs from the issues on the table
             need = (asp * total - from_rest) / w_s
             proposer = (first + t) % p
-            deal = propose(proposer, float(min(need[proposer], 1.0)), ideal_s, sal_s, red_s,
-                           tolerance)
+            deal = plans[proposer].offer(float(min(need[proposer], 1.0)))
             offers += 1
             u = utilities(deal, ideal_s, sal_s)
             short = (need - u) * w_s / total  # shortfall in whole-agenda utility

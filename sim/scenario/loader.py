@@ -162,29 +162,27 @@ def scenario_hash(scenario: Scenario) -> str:
 def _read_with_extends(path: FsPath, chain: list[str]) -> tuple[dict[str, Any], _Loc, list[str]]:
     source = str(path)
     real = os.path.realpath(path)
-    if real in chain:
-        cycle = " -> ".join([*chain[chain.index(real):], real])
-        raise ScenarioError([Problem(source, None, "extends", f"extends cycle: {cycle}")])
-    if len(chain) >= MAX_EXTENDS:
-        raise ScenarioError([Problem(source, None, "extends",
-                                     f"extends chain longer than {MAX_EXTENDS} files")])
     data, loc = _read_yaml(path)
     base_ref = data.pop("extends", None)
     base_loc = loc.kids.pop("extends", None)
     if base_ref is None:
         return data, loc, [source]
+    line = base_loc.line if base_loc else None
     if not isinstance(base_ref, str):
-        line = base_loc.line if base_loc else None
         raise ScenarioError([Problem(source, line, "extends", "must be a file path (text)")])
     base_path = path.parent / base_ref
-    try:
-        base, bloc, files = _read_with_extends(base_path, [*chain, real])
-    except ScenarioError as err:
-        if not base_path.exists():
-            line = base_loc.line if base_loc else None
-            raise ScenarioError([Problem(source, line, "extends",
-                                         f"base file not found: {base_path}")]) from err
-        raise
+    seen = [*chain, real]
+    if os.path.realpath(base_path) in seen:
+        cycle = " -> ".join([*seen[seen.index(os.path.realpath(base_path)):],
+                             os.path.realpath(base_path)])
+        raise ScenarioError([Problem(source, line, "extends", f"extends cycle: {cycle}")])
+    if len(seen) >= MAX_EXTENDS:
+        raise ScenarioError([Problem(source, line, "extends",
+                                     f"extends chain longer than {MAX_EXTENDS} files")])
+    if not base_path.is_file():
+        what = "is a directory" if base_path.is_dir() else "not found"
+        raise ScenarioError([Problem(source, line, "extends", f"base file {what}: {base_path}")])
+    base, bloc, files = _read_with_extends(base_path, seen)
     _merge(base, bloc, data, loc)
     return base, bloc, [*files, source]
 

@@ -286,7 +286,7 @@ def check_references(s: dict[str, Any]) -> list[tuple[Path, str]]:
     issues = set(_map(s.get("issues")))
     actors = set(_map(s.get("actors")))
     start, end = s.get("start"), s.get("end")
-    dated = isinstance(start, dt.date) and isinstance(end, dt.date)
+    dated = _is_date(start) and _is_date(end)
     if dated and end < start:
         probs.append((("end",), f"end {end} is before start {start}"))
 
@@ -299,7 +299,7 @@ def check_references(s: dict[str, Any]) -> list[tuple[Path, str]]:
             probs.append((path, f"unknown issue {ref!r}{did_you_mean(ref, issues)}"))
 
     def in_window(path: Path, d: Any) -> None:
-        if dated and isinstance(d, dt.date) and not start <= d <= end:
+        if dated and _is_date(d) and not start <= d <= end:
             probs.append((path, f"date {d} is outside start..end ({start}..{end})"))
 
     for aid, a in _map(s.get("actors")).items():
@@ -356,6 +356,11 @@ def check_references(s: dict[str, Any]) -> list[tuple[Path, str]]:
         if e.get("target") is not None and e.get("target") == e.get("actor"):
             probs.append((("events", n, "target"), "an actor cannot target itself"))
     return probs
+
+
+def _is_date(v: Any) -> bool:
+    """A plain date (a datetime with a time of day is a field error, not a date)."""
+    return isinstance(v, dt.date) and not isinstance(v, dt.datetime)
 
 
 def _map(v: Any) -> dict[Any, Any]:
