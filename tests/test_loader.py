@@ -212,16 +212,10 @@ def test_end_before_start(tmp_path: Path) -> None:
 def test_duplicate_keys(tmp_path: Path) -> None:
     path, text = variant(tmp_path, AAA_RESOLVE,
                          "    resolve: 0.5\n    resolve: 0.6\n    positions: {border: 0}")
-    assert_format(one(path), path, line_of(text, "resolve: 0.6"), "",
+    assert_format(one(path), path, line_of(text, "resolve: 0.6"), "actors.AAA.resolve",
                   r'YAML: .*duplicate key "resolve".*')
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: loader._read_yaml reports a duplicate key without its key path "
-    "('file:11: YAML: ... duplicate key'), although the documented format is "
-    "'file:line: key.path: message' and the path (actors.AAA.resolve) is known",
-)
 def test_duplicate_key_reports_key_path(tmp_path: Path) -> None:
     path, _ = variant(tmp_path, AAA_RESOLVE,
                       "    resolve: 0.5\n    resolve: 0.6\n    positions: {border: 0}")

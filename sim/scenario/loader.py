@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from sim.scenario.schema import Scenario, check_references, did_you_mean
@@ -214,7 +215,8 @@ def _read_yaml(path: FsPath) -> tuple[dict[str, Any], _Loc]:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None
         what = " ".join(filter(None, [err.context, err.problem])) or "YAML syntax error"
-        raise ScenarioError([Problem(source, line, "", f"YAML: {what}")]) from None
+        key = _duplicate_key_path(text, err, line) if isinstance(err, DuplicateKeyError) else ""
+        raise ScenarioError([Problem(source, line, key, f"YAML: {what}")]) from None
     except (YAMLError, RecursionError, ValueError, TypeError) as err:
         msg = "nesting too deep" if isinstance(err, RecursionError) else str(err).splitlines()[0]
         raise ScenarioError([Problem(source, None, "", f"YAML: {msg}")]) from None
@@ -228,6 +230,36 @@ def _read_yaml(path: FsPath) -> tuple[dict[str, Any], _Loc]:
     if not isinstance(plain, dict):
         raise ScenarioError([Problem(source, 1, "", "a scenario must be a mapping of keys")])
     return plain, loc
+
+
+def _duplicate_key_path(text: str, err: MarkedYAMLError, line: int | None) -> str:
+    """Key path of the key that ``err`` reports as duplicated ('' if not found).
+
+    Loaded again with duplicates allowed, the first occurrence remains: the
+    duplicate has its path, the nearest one written above the reported line.
+    """
+    import re
+
+    found = re.search(r'duplicate key "(.+?)"', str(err.problem))
+    if not found or line is None:
+        return ""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = True
+    try:
+        loc = _Loc("", 1)
+        _plain(yaml.load(text), loc, "", (), [0], 0)
+    except (YAMLError, _Refused, RecursionError, ValueError, TypeError):
+        return ""
+    best: tuple[int, KeyPath] = (0, ())
+    stack: list[tuple[KeyPath, _Loc]] = [((), loc)]
+    while stack:
+        path, node = stack.pop()
+        for key, kid in node.kids.items():
+            here = (*path, key)
+            if key == found.group(1) and kid.line is not None and best[0] < kid.line < line:
+                best = (kid.line, here)
+            stack.append((here, kid))
+    return _dotted(best[1])
 
 
 _SCALARS = (bool, int, float, str, type(None))
