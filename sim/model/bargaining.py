@@ -162,6 +162,8 @@ def negotiate(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
     sq = np.full(k, 50.0) if status_quo is None else np.asarray(status_quo, float)
     total = np.maximum(salience.sum(axis=1), 1e-12)
     sq_value = salience * (1.0 - np.abs(sq[None, :] - ideals) / 100.0)  # (p, k)
+    taus = np.arange(turns) / (turns - 1) if turns > 1 else np.ones(1)
+    aspirations = aspiration(taus[:, None], reservation[None, :], exponent[None, :])
     agenda = list(range(k))
     offers = 0
     gap, holdout = 0.0, -1
@@ -173,21 +175,22 @@ def negotiate(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
         from_rest = sq_value[:, rest].sum(axis=1)
         last_short = np.zeros(p)
         plans = [plan(q, ideal_s, sal_s, red_s, tolerance) for q in range(p)]
+        any_red = bool(red_s.any())
         for t in range(turns):
-            tau = t / (turns - 1) if turns > 1 else 1.0
-            asp = aspiration(tau, reservation, exponent)
+            asp = aspirations[t]
             # utility each participant needs from the issues on the table
             need = (asp * total - from_rest) / w_s
             proposer = (first + t) % p
             deal = plans[proposer].offer(float(min(need[proposer], 1.0)))
             offers += 1
-            u = utilities(deal, ideal_s, sal_s)
+            u = 1.0 - (sal_s * np.abs(deal - ideal_s)).sum(axis=1) / (100.0 * w_s)
             short = (need - u) * w_s / total  # shortfall in whole-agenda utility
             short[proposer] = 0.0
-            crossed = red_s & (np.abs(deal[None, :] - ideal_s) > tolerance + 1e-9)
-            short = np.where(crossed.any(axis=1), np.maximum(short, 1.0), short)
+            if any_red:
+                crossed = red_s & (np.abs(deal - ideal_s) > tolerance + 1e-9)
+                short = np.where(crossed.any(axis=1), np.maximum(short, 1.0), short)
             last_short = short
-            if np.all(short <= 1e-9) and need[proposer] <= 1.0 + 1e-9:
+            if short.max() <= 1e-9 and need[proposer] <= 1.0 + 1e-9:
                 status = "agreement" if len(agenda) == k else "partial"
                 return RoundResult(status, {int(c): float(v) for c, v in zip(cols, deal)},
                                    offers, gap, holdout)

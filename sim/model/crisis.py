@@ -48,6 +48,7 @@ THREAT_OF_ACT = {"threaten_sanctions": SANCTIONS, "threaten_force": FORCE, "warn
 COMPONENTS = ("issue leverage", "signal of resolve", "cost of the act", "risk of sanctions",
               "risk of war", "audience costs", "reciprocity", "relief of pressure",
               "support for an ally", "value of war over the status quo")
+USE_FORCE, MOBILIZE, AID = INDEX["use_force"], INDEX["mobilize"], INDEX["military_aid"]
 TALK_WINDOW = 14  # days ahead in which a scheduled round can be halted
 SIGNAL_HORIZON = 30  # days over which an escalation's added incident risk is weighed
 TALK_BELIEF_SHIFT = 0.3
@@ -136,6 +137,7 @@ class CrisisModel(mesa.Model):
             for b in spec.defends:
                 defends[a, self.actor_ids.index(b)] = True
         self.defends = defends
+        self._defenders = defends.T.astype(float)  # row j: who defends j
         self.rival = ~ally & ~np.eye(n, dtype=bool)
         self.core = np.array([s.issues[i].core for i in self.issue_ids])
         self.status_quo = np.array([s.issues[i].status_quo for i in self.issue_ids])
@@ -166,6 +168,7 @@ class CrisisModel(mesa.Model):
             "tension": np.full(days, np.nan),
         }
         self.days_run = 0
+        self._static = _Static(self)
 
     def _schedule_calendar(self, s: Scenario) -> None:
         n = self.n
@@ -224,13 +227,15 @@ class CrisisModel(mesa.Model):
     def win_probability(self, brink: bool = False) -> np.ndarray:
         """p[i, j]: chance that i prevails in a war against j (a contest function).
 
-        With ``brink``, i's chance if it stood at rung 8 and j stayed where it is.
+        j's side counts j and every actor that defends it. With ``brink``, i's
+        chance if it stood at rung 8 and j stayed where it is.
         """
-        own, other = self.strength(brink), self.strength()
-        defence = other + self.defends.T.astype(float) @ other  # j and those who defend j
+        other = self.strength()
+        own = self.strength(brink) if brink else other
+        defence = other + self._defenders @ other  # j and those who defend j
         return own[:, None] / np.maximum(own[:, None] + defence[None, :], 1e-9)
 
-    def exposure(self, day: int) -> np.ndarray:
+    def exposure(self, day: int, pwin: np.ndarray | None = None) -> np.ndarray:
         """E[i]: expected cost to i if every threat standing against it were carried out.
 
         Credibility of the threatener times severity times i's vulnerability
@@ -242,7 +247,8 @@ class CrisisModel(mesa.Model):
         sev = (self.credibility * self.severity)[:, None]
         sanc = active[:, :, SANCTIONS] * (1 - self.params.sanctions_sunk * self.sanctioned)
         econ = (sev * (sanc + 0.5 * active[:, :, GENERAL])).sum(axis=0) * self.vulnerability
-        force = (self.credibility[:, None] * active[:, :, FORCE] * self.win_probability()).sum(0)
+        pwin = self.win_probability() if pwin is None else pwin
+        force = (self.credibility[:, None] * active[:, :, FORCE] * pwin).sum(0)
         return np.asarray(econ + force)
 
     def sanctions_cost(self) -> np.ndarray:
@@ -298,83 +304,73 @@ class CrisisModel(mesa.Model):
                                    self.params.rationality)
         picks = sample(prob, self.rng.random(n))
         noise = self.rng.standard_normal((n, n))
-        n_targets = utility.shape[2]
         for i in range(n):
-            a, j = divmod(int(picks[i]), n_targets)
+            a, j = divmod(int(picks[i]), n)
             if a == 0:
                 continue
-            reason = _reason(parts[:, i, a, j], float(prob[i, picks[i]]))
+            reason = _reason(_components_of(parts, i, a, j), float(prob[i, picks[i]]))
             self._act(day, i, a, j, reason, "act", noise[i])
             if self.outcome is not None:
                 return
 
-    def _utilities(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _utilities(self, day: int) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
         """Expected utility of every (actor, action, target) option.
 
-        Returns the utilities (n, A, n), their components (C, n, A, n) in the
-        order of ``COMPONENTS``, and the feasibility mask (n, A, n).
+        Returns the utilities (n, A, n), their components in the order of
+        ``COMPONENTS`` (each broadcastable to (n, A, n)), and the feasibility
+        mask (n, A, n). For use_force only the last component counts: war is
+        valued as a whole.
         """
-        T, p, n = TABLE, self.params, self.n
+        T, p, n, s = TABLE, self.params, self.n, self._static
         res, rung = self.resolve, self.rung
-        careful = (1.5 - res)[:, None]  # cost sensitivity: resolute actors discount costs
+        careful = s.careful
         D = self.stakes()
         mu = self.belief
-        E = self.exposure(day)
         pwin = self.win_probability()
+        E = self.exposure(day, pwin)
         active = self.threat_until >= day
         called = self.called_until >= day
         riv_rung = np.where(self.rival, rung[None, :], 0).max(axis=1)
         # leverage i already brings to bear on j: standing threats, sanctions, posture
-        lev = np.maximum.reduce([(active * THREAT_PRESSURE).max(axis=2),
-                                 T.pressure[INDEX["impose_sanctions"]] * self.sanctioned,
-                                 np.broadcast_to((0.5 * rung / 8.0)[:, None], (n, n))])
+        lev = np.maximum(np.maximum((active * THREAT_PRESSURE).max(axis=2),
+                                    s.sanction_pressure * self.sanctioned),
+                         (0.5 * rung / 8.0)[:, None])
         credf = np.where(T.public_threat[None, :], self.credibility[:, None], 1.0)  # (n, A)
         # compellence (what i might win from j) plus deterrence (the war i might avert)
-        deter = ((1 - self.risk_tolerance)[:, None] * mu * (rung[None, :] / 8.0) ** 2 * D
-                 * self.force_ok[None, :])
+        deter = s.risk_averse * mu * (rung[None, :] / 8.0) ** 2 * D * self.force_ok[None, :]
         gain = p.coercion_weight * (res[:, None] * D * (1 - mu) + deter)  # (n, n)
         added = np.maximum(T.pressure[None, :, None] - lev[:, None, :], 0.0)  # (n, A, n)
         coercion = gain[:, None, :] * credf[:, :, None] * added
-        sig = T.signal[None, :] * (1 + self.audience[:, None] * T.public_threat[None, :])
-        doubt = np.where(self.rival.T, 1 - mu.T, 0).sum(1) / np.maximum(self.rival.sum(1), 1)
-        signal = p.signal_weight * res[:, None] * np.maximum(sig, 0) * doubt[:, None]
-        raises = (T.top[None, :] > rung[:, None]) & T.escalatory[None, :]
-        cost = (T.cost[None, :] / (0.5 + self.capability[:, None]) * careful
-                + p.effort * ~T.untargeted[None, :])
-        sanctions_risk = E[:, None] * raises * careful
-        war_risk = (p.war_cost * (1 - self.risk_tolerance[:, None]) * p.incident_risk
-                    * SIGNAL_HORIZON * raises * (riv_rung[:, None] / 64.0) * careful)
-        carry = np.stack([T.carries[k] for k in THREAT_KINDS], axis=1)  # (A, 3)
+        doubt = np.where(self.rival.T, 1 - mu.T, 0).sum(1) / s.n_rivals
+        signal = (s.signal_value * doubt[:, None])[:, :, None]
+        raises = ((T.top[None, :] > rung[:, None]) & T.escalatory[None, :]) * careful
+        sanctions_risk = (E[:, None] * raises)[:, :, None]
+        war_risk = (s.war_risk_unit * raises * riv_rung[:, None])[:, :, None]
         audience = self.audience[:, None, None] * (
-            np.einsum("ijk,ak->iaj", called.astype(float), carry).clip(0, 1)
-            - T.conciliatory[None, :, None] * (0.5 * active.any(2) + 0.5 * called.any(2))[:, None, :])
-        g = (T.goldstein / 10.0 * T.to_rival)[None, :, None]
+            np.einsum("ijk,ak->iaj", called.astype(float), s.carry).clip(0, 1)
+            - s.conciliatory * (0.5 * active.any(2) + 0.5 * called.any(2))[:, None, :])
         owed = self.owed[:, None, :]
-        recip = p.reciprocity * np.where(g * owed > 0, np.minimum(np.abs(g), np.abs(owed)), 0.0)
+        recip = p.reciprocity * np.where(s.g * owed > 0, np.minimum(s.abs_g, np.abs(owed)), 0.0)
         pressure_felt = E + 0.5 * self.sanctions_cost() + self.tension + 0.5 * riv_rung / 8.0
-        relief = (p.deescalation_weight * T.cooperation[None, :, None] * T.to_rival[None, :, None]
-                  * ((1 - res) * pressure_felt)[:, None, None]
-                  - (res[:, None, None] * T.concedes[None, :, None] / 50.0)
+        relief = (s.relief_unit * ((1 - res) * pressure_felt)[:, None, None] - s.concession_loss
                   - T.deescalates[None, :, None] * (gain * 0.5 / 8.0)[:, None, :])
         threatened = np.where(self.ally, 0, rung[:, None] / 8.0 * D).max(axis=0)  # on each actor
         support = np.zeros((n, len(T.names), n))
-        support[:, INDEX["military_aid"], :] = (0.5 * res[:, None] * threatened[None, :]
-                                                * (1 - np.minimum(self.aid, 1.0))[None, :])
+        support[:, AID, :] = (0.5 * res[:, None] * threatened[None, :]
+                              * (1 - np.minimum(self.aid, 1.0))[None, :])
         war = np.zeros_like(support)
-        uf, mob = INDEX["use_force"], INDEX["mobilize"]
-        war[:, uf, :] = self._war_value(pwin, mu, D, E, careful)
+        war[:, USE_FORCE, :] = self._war_value(pwin, mu, D, E, careful)
         # preparing for war: climbing toward the brink keeps a war worth fighting within reach
         at_brink = self._war_value(self.win_probability(brink=True), mu, D, E, careful)
-        war[:, mob, :] = (np.maximum(at_brink, 0.0) * self.force_ok[:, None]
-                          * (rung < 8)[:, None] * res[:, None])
-        is_war = np.zeros(len(T.names), bool)
-        is_war[uf] = True
-        parts = np.stack(np.broadcast_arrays(
-            coercion, signal[:, :, None], -cost[:, :, None], -sanctions_risk[:, :, None],
-            -war_risk[:, :, None], audience, recip, relief, support, war))
-        parts[:9, :, uf, :] = 0.0  # war is valued as a whole, by its own term
-        utility = parts.sum(axis=0)
-        return utility, parts, self._feasible(day, D)
+        war[:, MOBILIZE, :] = (np.maximum(at_brink, 0.0) * self.force_ok[:, None]
+                               * (rung < 8)[:, None] * res[:, None])
+        parts = [coercion, signal, -s.cost, -sanctions_risk, -war_risk, audience, recip, relief,
+                 support, war]
+        utility = (coercion + signal - s.cost - sanctions_risk - war_risk + audience + recip
+                   + relief + support)
+        utility[:, USE_FORCE, :] = war[:, USE_FORCE, :]  # war is valued as a whole
+        utility[:, MOBILIZE, :] += war[:, MOBILIZE, :]
+        return utility, parts, self._feasible(day)
 
     def _war_value(self, pwin: np.ndarray, mu: np.ndarray, D: np.ndarray, E: np.ndarray,
                    careful: np.ndarray) -> np.ndarray:
@@ -391,28 +387,23 @@ class CrisisModel(mesa.Model):
                 - p.war_cost * (1 - self.risk_tolerance[:, None]) * (1.5 - p_eff) * careful
                 - E[:, None] * careful - p.war_threshold)
 
-    def _feasible(self, day: int, D: np.ndarray) -> np.ndarray:
+    def _feasible(self, day: int) -> np.ndarray:
         """Mask of allowed options: permissions, targets, ladder, preconditions."""
         T, n = TABLE, self.n
-        eye = np.eye(n, dtype=bool)
-        target = (T.to_rival[None, :, None] & self.rival[:, None, :]) \
-            | (T.to_ally[None, :, None] & self.ally[:, None, :]) \
-            | (T.untargeted[None, :, None] & eye[:, None, :])
-        ok = target & self.allowed[:, :, None] & (T.rung[None, :] <= self.rung[:, None] + 1)[:, :, None]
+        ok = self._static.allowed_targets & (T.rung[None, :] <= self.rung[:, None] + 1)[:, :, None]
         soon = self.talk_soon[day] if day < self.days else np.zeros((n, n), bool)
         ok[:, INDEX["impose_sanctions"], :] &= ~self.sanctioned
         ok[:, INDEX["lift_sanctions"], :] &= self.sanctioned
         ok[:, INDEX["demobilize"], :] &= (self.rung > 0)[:, None]
         ready = day - self.mobilized_on >= self.params.mobilization_days
-        ok[:, INDEX["mobilize"], :] &= ready[:, None]
-        # aid flows from the stronger to the weaker ally
-        ok[:, INDEX["military_aid"], :] &= self.capability[:, None] > self.capability[None, :]
+        ok[:, MOBILIZE, :] &= ready[:, None]
         ok[:, INDEX["halt_talks"], :] &= soon & ~self.halted
         ok[:, INDEX["propose_talks"], :] &= ~soon | self.halted
         movable = (np.abs(self.positions[:, None, :] - self.positions[None, :, :]) > 1e-9) \
             & ~self.red[:, None, :]
-        for name in ("offer_concession", "make_concession"):
-            ok[:, INDEX[name], :] &= movable.any(axis=2)
+        can_move = movable.any(axis=2)
+        ok[:, INDEX["offer_concession"], :] &= can_move
+        ok[:, INDEX["make_concession"], :] &= can_move
         return ok
 
     def _act(self, day: int, i: int, a: int, j: int, reason: str, kind: str,
@@ -696,6 +687,44 @@ class _Scripted:
         noise = m.rng.standard_normal(m.n)
         m._act(self.day, i, INDEX[self.spec.action], j, f"scripted: {self.spec.note}".strip(),
                "scripted", noise)
+
+
+class _Static:
+    """Parts of the daily utilities that do not change during a run."""
+
+    def __init__(self, m: CrisisModel) -> None:
+        T, p, n = TABLE, m.params, m.n
+        self.careful = (1.5 - m.resolve)[:, None]  # resolute actors discount costs
+        self.risk_averse = (1 - m.risk_tolerance)[:, None]
+        self.n_rivals = np.maximum(m.rival.sum(1), 1)
+        sig = T.signal[None, :] * (1 + m.audience[:, None] * T.public_threat[None, :])
+        self.signal_value = p.signal_weight * m.resolve[:, None] * np.maximum(sig, 0)
+        self.cost = ((T.cost[None, :] / (0.5 + m.capability[:, None]) * self.careful
+                      + p.effort * ~T.untargeted[None, :]))[:, :, None]
+        self.war_risk_unit = (p.war_cost * self.risk_averse * p.incident_risk * SIGNAL_HORIZON
+                              / 64.0)
+        self.carry = np.stack([T.carries[k] for k in THREAT_KINDS], axis=1).astype(float)
+        self.conciliatory = T.conciliatory[None, :, None]
+        self.g = (T.goldstein / 10.0 * T.to_rival)[None, :, None]
+        self.abs_g = np.abs(self.g)
+        self.relief_unit = (p.deescalation_weight * T.cooperation * T.to_rival)[None, :, None]
+        self.concession_loss = m.resolve[:, None, None] * T.concedes[None, :, None] / 50.0
+        self.sanction_pressure = T.pressure[INDEX["impose_sanctions"]]
+        eye = np.eye(n, dtype=bool)
+        self.allowed_targets = ((T.to_rival[None, :, None] & m.rival[:, None, :])
+                                | (T.to_ally[None, :, None] & m.ally[:, None, :])
+                                | (T.untargeted[None, :, None] & eye[:, None, :])) \
+            & m.allowed[:, :, None]
+        # aid flows from the stronger to the weaker ally
+        self.allowed_targets[:, AID, :] &= m.capability[:, None] > m.capability[None, :]
+
+
+def _components_of(parts: list[np.ndarray], i: int, a: int, j: int) -> np.ndarray:
+    """The utility components of one option (only the war term for use_force)."""
+    values = np.array([np.broadcast_to(c, parts[-1].shape)[i, a, j] for c in parts])
+    if a == USE_FORCE:
+        values[:-1] = 0.0
+    return values
 
 
 def _reason(parts: np.ndarray, prob: float) -> str:
