@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg", force=False)
 
 import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
@@ -239,3 +241,246 @@ def _decorate(ax: Axes, result: Result, labels: bool = True) -> None:
 
 def _short(name: str) -> str:
     return name if len(name) <= 26 else name[:24] + "\u2026"
+
+
+# --------------------------------------------------------------------------- ensembles
+
+
+def fan_escalation(ensemble: pd.DataFrame) -> Figure:
+    """Each actor's posture across runs: median, 50% and 90% bands, by date."""
+    q, actors = ensemble.attrs["quantiles"], ensemble.attrs["actors"]
+    ncols = min(2, len(actors))
+    nrows = int(np.ceil(len(actors) / ncols))
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(6 * ncols, 3.3 * nrows + 0.8), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True,
+                                          squeeze=False)).ravel()
+        for i, (ax, a) in enumerate(zip(axes, actors)):
+            _fan(ax, q[q["series"] == f"rung.{a}"], colour(i))
+            ax.set_ylim(-0.3, 9.3)
+            ax.set_yticks([0, 2, 4, 6, 8, 9])
+            ax.set_title(f"{a}: posture (rung)")
+            _decorate_ensemble(ax, ensemble, labels=i == 0)
+        for ax in axes[len(actors):]:
+            ax.set_visible(False)
+        fig.legend(handles=_fan_legend(), loc="outside lower center", ncols=3, frameon=False)
+        fig.suptitle(f"Escalation across runs - {_ensemble_title(ensemble)}")
+        return fig
+
+
+def fan_positions(ensemble: pd.DataFrame) -> Figure:
+    """Positions per issue across runs: each actor's median and 50% band."""
+    q, actors, issues = (ensemble.attrs[k] for k in ("quantiles", "actors", "issues"))
+    ncols = min(3, len(issues))
+    nrows = int(np.ceil(len(issues) / ncols))
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(5 * ncols, 3.2 * nrows + 0.8), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, squeeze=False)).ravel()
+        for ax, issue in zip(axes, issues):
+            for i, a in enumerate(actors):
+                sub = q[q["series"] == f"position.{a}.{issue}"]
+                ax.fill_between(sub["date"], sub["q25"], sub["q75"], color=colour(i), alpha=0.25,
+                                lw=0)
+                ax.plot(sub["date"], sub["q50"], color=colour(i), ls=STYLES[i % 4], lw=2)
+            ax.set_ylim(-5, 105)
+            ax.set_title(issues[issue])
+            _decorate_ensemble(ax, ensemble, labels=False)
+        for ax in axes[len(issues):]:
+            ax.set_visible(False)
+        handles = [Line2D([], [], color=colour(i), ls=STYLES[i % 4], lw=2, label=a)
+                   for i, a in enumerate(actors)]
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+        fig.suptitle(f"Positions across runs (median, 50% band) - {_ensemble_title(ensemble)}")
+        return fig
+
+
+def war_by_date(ensemble: pd.DataFrame) -> Figure:
+    """Cumulative probability of war by date, with talk rounds marked."""
+    war = ensemble.attrs["war_by_date"]
+    runs = ensemble.attrs["summary"]["runs"]
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(11, 5), layout="constrained")
+        ax = fig.subplots()
+        ax.step(war.index, war.to_numpy(), where="post", color=OKABE_ITO[1], lw=2.6)
+        lo, hi = zip(*(_wilson_band(p, runs) for p in war.to_numpy()))
+        ax.fill_between(war.index, lo, hi, step="post", color=OKABE_ITO[1], alpha=0.2, lw=0,
+                        label="95% interval")
+        ax.set_ylim(0, max(0.05, float(np.max(hi)) * 1.1))
+        ax.set_ylabel("P(war has begun)")
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_title(f"Cumulative probability of war - {_ensemble_title(ensemble)}")
+        _decorate_ensemble(ax, ensemble)
+        ax.legend(loc="upper left", frameon=False)
+        return fig
+
+
+def outcome_shares(ensemble: pd.DataFrame) -> Figure:
+    """Share of runs ending in war, settlement and standoff, with 95% Wilson intervals."""
+    out = ensemble.attrs["summary"]["outcomes"]
+    names = list(out)
+    share = np.array([out[o]["share"] for o in names])
+    err = np.array([[out[o]["share"] - out[o]["low"] for o in names],
+                    [out[o]["high"] - out[o]["share"] for o in names]])
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(7, 4.5), layout="constrained")
+        ax = fig.subplots()
+        bars = ax.bar(names, share, yerr=err, capsize=8, color=[OKABE_ITO[1], OKABE_ITO[2],
+                                                                 OKABE_ITO[5]],
+                      edgecolor="black")
+        for bar, v in zip(bars, share):
+            ax.annotate(f"{v:.0%}", (bar.get_x() + bar.get_width() / 2, 0.01), ha="center",
+                        va="bottom", fontsize=12, fontweight="bold")
+        ax.set_ylim(0, 1)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.set_ylabel("share of runs")
+        ax.set_title(f"Outcomes - {_ensemble_title(ensemble)}")
+        return fig
+
+
+ENSEMBLE_PLOTS: dict[str, Callable[[pd.DataFrame], Figure]] = {
+    "fan_escalation": fan_escalation, "fan_positions": fan_positions,
+    "war_by_date": war_by_date, "outcomes": outcome_shares,
+}
+
+
+def render_ensemble(ensemble: pd.DataFrame) -> list[tuple[str, bytes]]:
+    """Every ensemble plot as PNG and SVG bytes."""
+    out = []
+    for name, make in ENSEMBLE_PLOTS.items():
+        fig = make(ensemble)
+        out += [(f"{name}.png", to_bytes(fig, "png")), (f"{name}.svg", to_bytes(fig, "svg"))]
+    return out
+
+
+def _fan(ax: Axes, sub: pd.DataFrame, col: str) -> None:
+    ax.fill_between(sub["date"], sub["q05"], sub["q95"], step="post", color=col, alpha=0.15,
+                    lw=0)
+    ax.fill_between(sub["date"], sub["q25"], sub["q75"], step="post", color=col, alpha=0.35,
+                    lw=0)
+    ax.step(sub["date"], sub["q50"], where="post", color=col, lw=2.4)
+
+
+def _fan_legend() -> list[Any]:
+    from matplotlib.patches import Patch
+
+    return [Line2D([], [], color="grey", lw=2.4, label="median"),
+            Patch(color="grey", alpha=0.5, label="50% of runs"),
+            Patch(color="grey", alpha=0.2, label="90% of runs")]
+
+
+def _wilson_band(p: float, n: int) -> tuple[float, float]:
+    from sim.ensemble import wilson
+
+    return wilson(round(p * n), n)
+
+
+def _ensemble_title(ensemble: pd.DataFrame) -> str:
+    s = ensemble.attrs["summary"]
+    return f"{s['scenario']}, {s['runs']} runs, seed {s['seed']}"
+
+
+def _decorate_ensemble(ax: Axes, ensemble: pd.DataFrame, labels: bool = True) -> None:
+    for date, name in ensemble.attrs["talks"]:
+        when = pd.Timestamp(date)
+        ax.axvline(when, color="grey", ls=":", lw=1.2, zorder=1)
+        if labels:
+            ax.annotate(_short(name), (mdates.date2num(when), 1.0),
+                        xycoords=("data", "axes fraction"), rotation=90, fontsize=8,
+                        color="dimgray", va="top", ha="right")
+    dates = ensemble.attrs["quantiles"]["date"]
+    loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
+    ax.xaxis.set_major_locator(loc)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+    ax.set_xlim(dates.min(), dates.max() + pd.Timedelta(days=1))
+    ax.grid(axis="y", alpha=0.3)
+
+
+# --------------------------------------------------------------------------- sweeps
+
+
+def sweep(table: pd.DataFrame) -> Figure:
+    """Outcome shares over the swept parameters: curves (one), heatmaps (two), margins (more)."""
+    params = table.attrs["params"]
+    with matplotlib.rc_context(RC):
+        if len(params) == 2:
+            return _sweep_heatmaps(table, params)
+        fig = Figure(figsize=(6 * len(params), 4.8), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(1, len(params), sharey=True, squeeze=False)).ravel()
+        for ax, p in zip(axes, params):
+            margin = table.groupby(p)[[c for c in table.columns if c.startswith("p_")]].mean()
+            for n, o in enumerate(("war", "settlement", "standoff")):
+                col = [OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[5]][n]
+                ax.plot(margin.index, margin[f"p_{o}"], color=col, ls=STYLES[n], lw=2.4,
+                        marker="o", label=o)
+                ax.fill_between(margin.index, margin[f"p_{o}_low"], margin[f"p_{o}_high"],
+                                color=col, alpha=0.2, lw=0)
+            ax.set_xlabel(p)
+            ax.set_ylim(0, 1)
+            ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+            ax.grid(alpha=0.3)
+        axes[0].set_ylabel("share of runs (95% interval)")
+        axes[0].legend(frameon=False)
+        note = "" if len(params) == 1 else " (averaged over the other parameters)"
+        fig.suptitle(f"Outcomes by parameter{note} - {_sweep_title(table)}")
+        return fig
+
+
+def _sweep_heatmaps(table: pd.DataFrame, params: list[str]) -> Figure:
+    x, y = params
+    fig = Figure(figsize=(13, 5.2), layout="constrained")
+    axes = fig.subplots(1, 2)
+    for ax, o, cmap in zip(axes, ("war", "settlement"), ("Oranges", "Greens")):
+        grid = table.pivot_table(index=y, columns=x, values=f"p_{o}")
+        im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto", vmin=0, vmax=1,
+                       cmap=cmap)
+        ax.set_xticks(range(len(grid.columns)), [f"{v:g}" for v in grid.columns], rotation=45)
+        ax.set_yticks(range(len(grid.index)), [f"{v:g}" for v in grid.index])
+        ax.set_xlabel(x)
+        ax.set_ylabel(y)
+        ax.set_title(f"P({o})")
+        for (r, c), v in np.ndenumerate(grid.to_numpy()):
+            ax.text(c, r, f"{v:.0%}", ha="center", va="center", fontsize=9,
+                    color="white" if v > 0.6 else "black")
+        fig.colorbar(im, ax=ax, format=matplotlib.ticker.PercentFormatter(1.0), shrink=0.85)
+    fig.suptitle(f"Outcome shares - {_sweep_title(table)}")
+    return fig
+
+
+def sensitivity(indices: pd.DataFrame) -> Figure:
+    """Parameters ranked by their influence on P(war) and P(settlement), with 95% CIs."""
+    main = "mu_star" if indices.attrs["method"] == "morris" else "ST"
+    label = "Morris \u03bc* (mean |elementary effect|)" if main == "mu_star" else \
+        "Sobol total-order index S_T"
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(13, 0.5 * indices["param"].nunique() + 2.5), layout="constrained")
+        axes = fig.subplots(1, 2)
+        for ax, (output, col) in zip(axes, (("p_war", OKABE_ITO[1]),
+                                           ("p_settlement", OKABE_ITO[2]))):
+            sub = indices[(indices["output"] == output) & (indices["index"] == main)]
+            sub = sub.sort_values("value")
+            ax.barh(sub["param"], sub["value"], xerr=sub["conf"], color=col, edgecolor="black",
+                    capsize=4)
+            ax.set_title(f"Influence on {output.replace('p_', 'P(')})")
+            ax.set_xlabel(label)
+            ax.grid(axis="x", alpha=0.3)
+        s = indices.attrs["summary"]
+        fig.suptitle(f"Sensitivity ({indices.attrs['method']}) - {s['scenario']}, "
+                     f"{s['sample_points']} points x {s['runs_per_cell']} runs")
+        return fig
+
+
+def render_sweep(table: pd.DataFrame) -> list[tuple[str, bytes]]:
+    """The sweep plot as PNG and SVG bytes."""
+    fig = sweep(table)
+    return [("sweep.png", to_bytes(fig, "png")), ("sweep.svg", to_bytes(fig, "svg"))]
+
+
+def render_sensitivity(indices: pd.DataFrame) -> list[tuple[str, bytes]]:
+    """The sensitivity chart as PNG and SVG bytes."""
+    fig = sensitivity(indices)
+    return [("sensitivity.png", to_bytes(fig, "png")), ("sensitivity.svg", to_bytes(fig, "svg"))]
+
+
+def _sweep_title(table: pd.DataFrame) -> str:
+    s = table.attrs["summary"]
+    return f"{s['scenario']}, {s['runs_per_cell']} runs per cell, seed {s['seed']}"

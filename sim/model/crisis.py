@@ -67,6 +67,9 @@ class Outcome:
 class CrisisModel(mesa.Model):
     """A crisis between the actors of a scenario, simulated day by day.
 
+    Set ``collect_daily = False`` to have the Mesa DataCollector record only the
+    final day (ensembles do; ``batch_run`` and dashboards want every day).
+
     Args:
         scenario: a ``Scenario``, a path to a scenario file, a scenario as a
             dict, or None for the bundled flagship (winter 2021/22).
@@ -77,6 +80,8 @@ class CrisisModel(mesa.Model):
         **parameters: shorthand overrides of ``parameters.<name>``
             (``rationality=2``), as ``batch_run`` passes them.
     """
+
+    collect_daily = True
 
     def __init__(self, scenario: Scenario | str | Path | dict[str, Any] | None = None, *,
                  seed: int | None = None, rng: int | None = None,
@@ -501,7 +506,8 @@ class CrisisModel(mesa.Model):
         if self.outcome is None and day == self.days - 1:
             self._finish_with("standoff", day, "no war and no settlement by the end date")
         self._record(day)
-        self.datacollector.collect(self)
+        if self.collect_daily or self.outcome is not None:
+            self.datacollector.collect(self)
         if self.outcome is not None:
             self.running = False
             self._end_of_day_events.stop()
