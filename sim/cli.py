@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sim._version import __version__
 from sim.scenario import ScenarioError, load_scenario
@@ -65,6 +67,35 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--quiet", action="store_true", help="print only the output folder")
     r.set_defaults(func=cmd_run)
 
+    e = sub.add_parser("ensemble", help="many seeded runs: outcome shares, fan charts",
+                       description="Run N seeded runs (seeds spawned from --seed) and write "
+                       "runs.csv, summary.json (outcome shares with 95%% Wilson intervals), "
+                       "quantiles.csv, war_by_date.csv and plots.")
+    _many_runs_args(e, default_runs=None)
+    e.set_defaults(func=cmd_ensemble)
+
+    w = sub.add_parser("sweep", help="outcome shares over a grid of parameter values",
+                       description="Run --runs seeded runs in every cell of a grid of "
+                       "parameter values (the same seeds in every cell); write cells.csv "
+                       "(shares with 95%% intervals per cell), runs.csv and a plot.")
+    _many_runs_args(w, default_runs=100)
+    w.add_argument("--param", action="append", default=[], required=True,
+                   metavar="KEY=LO:HI:N", help="a parameter and its values: LO:HI:N for N "
+                   "evenly spaced values, or a,b,c (repeat for more parameters)")
+    w.set_defaults(func=cmd_sweep)
+
+    g = sub.add_parser("sensitivity", help="global sensitivity analysis (SALib)",
+                       description="Which parameters drive the probability of war and of "
+                       "settlement: Morris elementary effects or Sobol indices (SALib), each "
+                       "sample point run --runs times; writes indices.csv and a ranked chart.")
+    _many_runs_args(g, default_runs=20)
+    g.add_argument("--method", choices=["morris", "sobol"], default="morris")
+    g.add_argument("--param", action="append", default=[], required=True,
+                   metavar="KEY=LO:HI", help="a parameter and its range (repeat; at least 2)")
+    g.add_argument("--samples", type=_positive, default=16,
+                   help="Morris trajectories, or Sobol base samples (a power of 2)")
+    g.set_defaults(func=cmd_sensitivity)
+
     v = sub.add_parser("validate", help="check scenario files",
                        description="Check scenario files; report every problem, one per line.")
     v.add_argument("files", nargs="+", help="scenario files")
@@ -79,6 +110,33 @@ def _parser() -> argparse.ArgumentParser:
     j.add_argument("--out", type=Path, help="write it to this file instead")
     j.set_defaults(func=cmd_schema)
     return p
+
+
+def _many_runs_args(p: argparse.ArgumentParser, default_runs: int | None) -> None:
+    p.add_argument("scenario", help="scenario file, or the name of a bundled scenario")
+    p.add_argument("--runs", type=_positive, default=default_runs, required=default_runs is None,
+                   help="runs (per cell)" + (f"; default {default_runs}" if default_runs else ""))
+    p.add_argument("--seed", type=_seed, default=0, help="base seed (default 0)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="override a value of the scenario (repeatable)")
+    p.add_argument("--workers", type=_positive, default=os.cpu_count() or 1,
+                   help="local worker processes (default: all cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on an existing Dask cluster, e.g. tcp://host:8786")
+    p.add_argument("--out", type=Path, help="output folder (default: runs/<scenario>-<command>-<seed>/)")
+    p.add_argument("--resume", action="store_true",
+                   help="finish interrupted work in --out without redoing what is done")
+    p.add_argument("--no-plots", action="store_true", help="write data only")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
 
 
 def _seed(text: str) -> int:
@@ -133,10 +191,89 @@ def _check_writable(out: Path) -> None:
         probe = probe.parent
     if not probe.is_dir():
         raise UsageError(f"--out {out}: {probe} is a file, not a folder")
-    import os
-
     if not os.access(probe, os.W_OK | os.X_OK):
         raise UsageError(f"--out {out}: {probe} is not writable")
+
+
+def _prepare_many(args: argparse.Namespace, command: str) -> tuple[Scenario, Path]:
+    from sim.sweep import check_params
+
+    path = resolve_scenario_path(args.scenario)
+    scenario = load_scenario(path, args.overrides)
+    if getattr(args, "param", None):
+        check_params(scenario, args.param, grid=command == "sweep")
+    out = args.out or Path("runs") / f"{path.stem}-{command}-{args.seed}"
+    _check_writable(out)
+    from sim.ensemble import WORK
+
+    if not args.resume and (out / "summary.json").exists() and not (out / WORK).exists():
+        raise UsageError(f"{out} already holds results; choose another --out")
+    return scenario, out
+
+
+def _many(args: argparse.Namespace, command: str, call: Any) -> int:
+    """Run an ensemble-type command: errors in one line, Ctrl-C keeps finished work."""
+    from sim.ensemble import EnsembleError
+
+    try:
+        scenario, out = _prepare_many(args, command)
+    except EnsembleError as err:
+        raise UsageError(str(err)) from None
+    try:
+        result = call(scenario, out)
+    except EnsembleError as err:
+        raise UsageError(str(err)) from None
+    except KeyboardInterrupt:
+        print(f"brink: interrupted; finished runs are kept in {out}; rerun the same command "
+              "with --resume to complete it", file=sys.stderr)
+        return 130
+    print(_describe_many(command, result, out))
+    return 0
+
+
+def cmd_ensemble(args: argparse.Namespace) -> int:
+    """brink ensemble."""
+    from sim.ensemble import run_ensemble
+
+    return _many(args, "ensemble", lambda scn, out: run_ensemble(
+        scn, runs=args.runs, seed=args.seed, workers=args.workers, scheduler=args.scheduler,
+        out=out, resume=args.resume, plots=not args.no_plots, progress=None))
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """brink sweep."""
+    from sim.sweep import run_sweep
+
+    return _many(args, "sweep", lambda scn, out: run_sweep(
+        scn, args.param, runs=args.runs, seed=args.seed, workers=args.workers,
+        scheduler=args.scheduler, out=out, resume=args.resume, plots=not args.no_plots,
+        progress=None))
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """brink sensitivity."""
+    from sim.sweep import run_sensitivity
+
+    return _many(args, "sensitivity", lambda scn, out: run_sensitivity(
+        scn, args.param, method=args.method, samples=args.samples, runs=args.runs,
+        seed=args.seed, workers=args.workers, scheduler=args.scheduler, out=out,
+        resume=args.resume, plots=not args.no_plots, progress=None))
+
+
+def _describe_many(command: str, result: Any, out: Path) -> str:
+    s = result.attrs["summary"]
+    if command == "ensemble":
+        shares = ", ".join(f"{o} {v['share']:.0%} ({v['low']:.0%}-{v['high']:.0%})"
+                           for o, v in s["outcomes"].items())
+        head = f"{s['scenario']}: {s['runs']} runs (seed {s['seed']}): {shares}"
+    elif command == "sweep":
+        head = f"{s['scenario']}: {s['cells']} cells x {s['runs_per_cell']} runs"
+    else:
+        top = result[(result["output"] == "p_war")].sort_values("value", ascending=False)
+        ranked = ", ".join(f"{r.param} {r.value:.2f}" for r in top.head(5).itertuples()
+                           if r.index in ("mu_star", "ST"))
+        head = f"{s['scenario']}: sensitivity of P(war) ({result.attrs['method']}): {ranked}"
+    return f"{head}\nWrote results to {out}/"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -292,7 +292,7 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         except ImportError:
             raise EnsembleError("--scheduler needs dask[distributed] installed") from None
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout="5s")
         except (OSError, TimeoutError) as err:
             raise EnsembleError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
         try:

@@ -99,16 +99,28 @@ def _tidy(v: float) -> float | int:
 
 
 def _check_paths(base: Scenario, params: Sequence[Param]) -> None:
-    """Fail early, once per parameter, if a path or its range is invalid."""
-    problems = []
+    """Fail early, once per problem, if a path or its range is invalid."""
+    from sim.scenario import Problem
+
+    problems: dict[tuple[str, str], Problem] = {}
     for p in params:
         for v in p.bounds:
             try:
                 with_overrides(base, {p.path: _tidy(v)})
             except ScenarioError as err:
-                problems.extend(err.problems)
+                for q in err.problems:
+                    source = q.source.replace("--set ", "--param ", 1)
+                    problems.setdefault((q.path, q.message), Problem(source, q.line, q.path,
+                                                                     q.message))
     if problems:
-        raise ScenarioError(problems)
+        raise ScenarioError(list(problems.values()))
+
+
+def check_params(base: Scenario, params: Sequence[str], grid: bool) -> list[Param]:
+    """Parse and validate ``--param`` strings against the scenario (errors at once)."""
+    ps = [parse_param(p, grid=grid) for p in params]
+    _check_paths(base, ps)
+    return ps
 
 
 def run_sweep(scenario: Scenario | str | Path, params: Sequence[Param | str], runs: int = 100,
