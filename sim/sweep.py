@@ -255,6 +255,13 @@ def run_sensitivity(scenario: Scenario | str | Path, params: Sequence[Param | st
         rows = []
         for output in ("p_war", "p_settlement"):
             Y = table[output].to_numpy(float)
+            if np.ptp(Y) == 0:  # the output never varies: no parameter has any influence
+                for name in problem["names"]:
+                    for idx in (("mu_star",) if method == "morris" else ("S1", "ST")):
+                        rows.append({"output": output, "param": name, "index": idx,
+                                     "value": 0.0, "conf": 0.0,
+                                     **({"sigma": 0.0} if method == "morris" else {})})
+                continue
             if method == "morris":
                 res = morris_analyze.analyze(problem, X, Y, num_levels=4, seed=seed)
                 for k, name in enumerate(problem["names"]):

@@ -39,10 +39,13 @@ class Action:
         rung: escalation-ladder rung the act belongs to (0-9). An act is
             allowed at most one rung above the actor's posture; an act above
             the posture raises it by one rung, up to ``ceiling``.
-        cost: cost in utility units for an actor of capability 0.5.
+        cost: base cost in utility units; an actor pays
+            cost / (0.5 + capability) * (1.5 - resolve), plus the fixed ``effort``
+            of acting at all.
         target: whom it is aimed at: a rival, an ally, or nobody.
-        pressure: coercive pressure on the target (0-1): how much the act
-            raises the target's expected cost of holding out.
+        pressure: coercive pressure the act brings to bear on the target
+            (0-1): what it adds to the sender's leverage, and so to its
+            expected issue gains (the "issue leverage" utility term).
         signal: log-likelihood ratio of the act under a resolute versus an
             irresolute type (positive: looks resolute; negative: looks soft).
         public_threat: the act is a public commitment that carries audience
@@ -102,7 +105,7 @@ CATALOG: tuple[Action, ...] = (
            label="threatens force against"),
     Action("offer_concession", "035", 7.0, 0, 0.1, "rival", signal=-0.2,
            concedes=5.0, label="offers a concession to"),
-    Action("make_concession", "0356", 7.0, 0, 0.2, "rival", signal=-0.4,
+    Action("make_concession", "080", 5.0, 0, 0.2, "rival", signal=-0.4,
            concedes=10.0, deescalates=True, label="makes a concession to"),
     Action("mobilize", "154", -7.2, 5, 0.3, "rival", pressure=0.50, signal=0.5,
            carries_out=("force", "general"), ceiling=8,

@@ -20,7 +20,8 @@ ground first on the issues it cares least about relative to the others
 to keep its aspiration. Every other participant accepts if the offer is worth
 at least its own current aspiration. If the full agenda cannot be agreed, the
 hardest issue (largest salience-weighted disagreement) is set aside and the
-rest is tried again, which is how partial agreements arise.
+rest is tried again (issues whose red lines clash are set aside first),
+which is how partial agreements arise.
 
 Pure functions of arrays: no model state, so each is unit-tested by hand.
 """
@@ -60,9 +61,9 @@ def propose(p: int, target_utility: float, ideals: FloatArray, salience: FloatAr
     salience-weighted mean of the others' positions, in the order of
     increasing ratio of its salience to theirs, and stops when one more step
     would take it below ``target_utility`` (moving part of the way on that issue).
-    It never moves on its own red lines (``red[p]``), and on the others' red
-    lines it moves at least to within ``tolerance`` of their positions when it
-    moves at all.
+    It never moves on its own red lines (``red[p]``); on the others' red lines
+    it aims at the nearest point within ``tolerance`` of their positions (a
+    partial move may stop short of it, and such an offer is then rejected).
     """
     return plan(p, ideals, salience, red, tolerance).offer(target_utility)
 

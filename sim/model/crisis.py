@@ -51,8 +51,8 @@ COMPONENTS = ("issue leverage", "signal of resolve", "cost of the act", "risk of
 USE_FORCE, MOBILIZE, AID = INDEX["use_force"], INDEX["mobilize"], INDEX["military_aid"]
 TALK_WINDOW = 14  # days ahead in which a scheduled round can be halted
 SIGNAL_HORIZON = 30  # days over which an escalation's added incident risk is weighed
-TALK_BELIEF_SHIFT = 0.3
-ECHO = 0.5  # share of an act's weight that the target owes back (< 1 damps echoes)  # log-odds shift of beliefs after a breakdown (+) or agreement (-)
+TALK_BELIEF_SHIFT = 0.3  # log-odds shift of beliefs after a breakdown (+) or agreement (-)
+ECHO = 0.5  # share of an act's weight that the target owes back (< 1 damps echoes)
 
 
 @dataclass(frozen=True)
@@ -432,12 +432,15 @@ class CrisisModel(mesa.Model):
         if act.name in THREAT_OF_ACT and target is not None:
             t = THREAT_OF_ACT[act.name]
             self.threat_until[i, j, t] = day + p.threat_days
-            self.threat_base[i, j, t] = self.rung[j]
-            self.called_until[i, j, t] = -1
-        if target is not None:
+            if self.called_until[i, j, t] < 0:  # renewing a called threat does not reset it
+                self.threat_base[i, j, t] = self.rung[j]
+        if target is not None and act.carries_out:
+            # aid to an ally carries out warnings made to the ally's rivals
+            aimed = [j] if act.target == "rival" else list(np.nonzero(self.rival[j])[0])
             for t, name in enumerate(THREAT_KINDS):
-                if name in act.carries_out and self.called_until[i, j, t] >= day:
-                    self._credibility(day, i, j, t, kept=True)
+                for x in aimed:
+                    if name in act.carries_out and self.called_until[i, x, t] >= day:
+                        self._credibility(day, i, int(x), t, kept=True)
         if act.name == "impose_sanctions":
             self.sanctioned[i, j] = True
         elif act.name == "lift_sanctions":
@@ -517,8 +520,10 @@ class CrisisModel(mesa.Model):
         """Schelling's threat that leaves something to chance.
 
         Each pair of rivals has an incident with probability
-        incident_risk * (r_i / 8) * (r_j / 8); it pushes both up a rung and
-        raises tension. An actor that may use force pushed past rung 8 is at war.
+        incident_risk * (r_i / 8) * (r_j / 8); it raises tension and pushes
+        each side up a rung, in scenario order: an actor that may use force and
+        is already at rung 8 goes to war (and the run ends there); one that may
+        not stays at 8.
         """
         n = self.n
         u = self.rng.random((n, n))

@@ -204,9 +204,11 @@ class Parameters(Strict):
     follow_through_days: Annotated[int, Field(ge=1, le=3650)] = Field(
         14, description="Days a threatener has to carry out a called threat.")
     tension_memory: Unit = Field(
-        0.15, description="Weight of today in the tension index (exponential average).")
+        0.15, description="Weight of today in the tension index (exponential average); "
+        "also the daily decay of reciprocity debts.")
     talk_turns: Annotated[int, Field(ge=1, le=100)] = Field(
-        6, description="Offers exchanged in a talk round (alternating).")
+        6, description="Offers exchanged (alternating) in each attempt of a round; when "
+        "the full agenda fails, the hardest issue is set aside and the rest tried again.")
     red_line_tolerance: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
         10.0, description="How far (in position points) a deal may stray from an actor's "
         "position on one of its red-line issues.")
@@ -325,9 +327,9 @@ def check_references(s: dict[str, Any]) -> list[tuple[Path, str]]:
             if act not in ACTIONS:
                 probs.append((("actors", aid, "actions", n),
                               f"unknown action {act!r}{did_you_mean(act, ACTIONS)}"))
-            elif ACTIONS[act].requires_force and a.get("can_use_force") is False:
+            elif ACTIONS[act].requires_force and not _force_allowed(a):
                 probs.append((("actors", aid, "actions", n),
-                              f"{act!r} needs can_use_force: true"))
+                              f"{act!r} needs can_use_force: true (default only for a state)"))
     for n, t in enumerate(_seq(s.get("talks"))):
         if not isinstance(t, dict):
             continue
@@ -356,6 +358,12 @@ def check_references(s: dict[str, Any]) -> list[tuple[Path, str]]:
         if e.get("target") is not None and e.get("target") == e.get("actor"):
             probs.append((("events", n, "target"), "an actor cannot target itself"))
     return probs
+
+
+def _force_allowed(actor: dict[str, Any]) -> bool:
+    """can_use_force, or its default by kind (as ``Actor.force_allowed``)."""
+    flag = actor.get("can_use_force")
+    return bool(flag) if flag is not None else actor.get("kind", "state") == "state"
 
 
 def _is_date(v: Any) -> bool:

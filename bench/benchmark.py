@@ -1,0 +1,127 @@
+"""Speed and memory of Brink, measured in one run on one machine (ratios matter, not seconds).
+
+    .venv/bin/python bench/benchmark.py                 # quick: 200-run ensembles
+    .venv/bin/python bench/benchmark.py --runs 1000 --memory-runs 10000   # the full report
+
+Reports: median time of one flagship run; the same for a floor model (a bare
+Mesa model with the same actors and days that does nothing) and their ratio;
+ensemble throughput with 1 and with all local workers and the parallel
+efficiency; peak memory (max RSS of the command and its workers) of an
+ensemble of --memory-runs runs. Writes bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import mesa
+
+ROOT = Path(__file__).resolve().parents[1]
+FLAGSHIP = ROOT / "scenarios" / "winter-2021-22.yaml"
+
+
+class Floor(mesa.Model):
+    """The same actors and days as the flagship, doing nothing."""
+
+    def __init__(self, actors: int = 4, seed: int = 0) -> None:
+        super().__init__(rng=seed)
+        for _ in range(actors):
+            mesa.Agent(self)
+
+    def step(self) -> None:
+        pass
+
+
+def median_seconds(fn, repeats: int) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for k in range(repeats):
+        t = time.perf_counter()
+        fn(k)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def one_run(seed: int) -> None:
+    from sim import CrisisModel
+
+    CrisisModel(FLAGSHIP, seed=seed).run()
+
+
+def floor_run(seed: int) -> None:
+    Floor(seed=seed).run_for(121)
+
+
+def ensemble_seconds(runs: int, workers: int) -> float:
+    from sim.ensemble import run_ensemble
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        run_ensemble(FLAGSHIP, runs=runs, seed=1, workers=workers, out=Path(tmp) / "e",
+                     plots=False)
+        return time.perf_counter() - t
+
+
+def peak_memory_mb(runs: int, workers: int) -> tuple[float, float]:
+    """Peak RSS (MB) of the ensemble command itself and of its largest worker."""
+    with tempfile.TemporaryDirectory() as tmp:
+        code = (
+            "import resource, sys\n"
+            "from sim.ensemble import run_ensemble\n"
+            f"run_ensemble({str(FLAGSHIP)!r}, runs={runs}, seed=1, workers={workers}, "
+            f"out={str(Path(tmp) / 'm')!r}, plots=False)\n"
+            "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+            "print(own, kids)\n")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        own, kids = (int(x) / 1024 for x in out.stdout.split())
+        return own, kids
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=200, help="runs per throughput ensemble")
+    ap.add_argument("--memory-runs", type=int, default=2000, help="runs of the memory ensemble")
+    ap.add_argument("--repeats", type=int, default=15, help="single runs timed")
+    args = ap.parse_args()
+    cores = os.cpu_count() or 1
+
+    one_run(0)  # warm imports and caches
+    floor_run(0)
+    flagship = median_seconds(one_run, args.repeats)
+    floor = median_seconds(floor_run, args.repeats)
+    serial = ensemble_seconds(args.runs, 1)
+    parallel = ensemble_seconds(args.runs, cores)
+    own, kids = peak_memory_mb(args.memory_runs, cores)
+    res = {
+        "machine": {"cores": cores, "python": platform.python_version(),
+                    "platform": platform.platform(), "mesa": mesa.__version__},
+        "flagship_run_ms": round(flagship * 1e3, 2),
+        "floor_run_ms": round(floor * 1e3, 3),
+        "ratio_to_floor": round(flagship / floor, 1),
+        "ensemble_runs": args.runs,
+        "throughput_1_worker_runs_per_s": round(args.runs / serial, 1),
+        f"throughput_{cores}_workers_runs_per_s": round(args.runs / parallel, 1),
+        "parallel_efficiency": round(serial / parallel / cores, 2),
+        "projected_1000_runs_s_all_cores": round(1000 * parallel / args.runs, 1),
+        "memory_runs": args.memory_runs,
+        "peak_rss_mb_command": round(own, 1),
+        "peak_rss_mb_largest_worker": round(kids, 1),
+    }
+    (ROOT / "bench" / "results.json").write_text(json.dumps(res, indent=2) + "\n")
+    width = max(map(len, res))
+    for k, v in res.items():
+        print(f"{k:<{width}}  {v}")
+
+
+if __name__ == "__main__":
+    main()
