@@ -165,6 +165,8 @@ def negotiate(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
     sq_value = salience * (1.0 - np.abs(sq[None, :] - ideals) / 100.0)  # (p, k)
     taus = np.arange(turns) / (turns - 1) if turns > 1 else np.ones(1)
     aspirations = aspiration(taus[:, None], reservation[None, :], exponent[None, :])
+    turn_index = np.arange(turns)
+    proposers = (first + turn_index) % p
     agenda = list(range(k))
     offers = 0
     gap, holdout = 0.0, -1
@@ -174,27 +176,27 @@ def negotiate(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
         ideal_s, sal_s, red_s = ideals[:, cols], salience[:, cols], red[:, cols]
         w_s = np.maximum(sal_s.sum(axis=1), 1e-12)
         from_rest = sq_value[:, rest].sum(axis=1)
-        last_short = np.zeros(p)
         plans = [plan(q, ideal_s, sal_s, red_s, tolerance) for q in range(p)]
-        any_red = bool(red_s.any())
-        for t in range(turns):
-            asp = aspirations[t]
-            # utility each participant needs from the issues on the table
-            need = (asp * total - from_rest) / w_s
-            proposer = (first + t) % p
-            deal = plans[proposer].offer(float(min(need[proposer], 1.0)))
-            offers += 1
-            u = 1.0 - (sal_s * np.abs(deal - ideal_s)).sum(axis=1) / (100.0 * w_s)
-            short = (need - u) * w_s / total  # shortfall in whole-agenda utility
-            short[proposer] = 0.0
-            if any_red:
-                crossed = red_s & (np.abs(deal - ideal_s) > tolerance + 1e-9)
-                short = np.where(crossed.any(axis=1), np.maximum(short, 1.0), short)
-            last_short = short
-            if short.max() <= 1e-9 and need[proposer] <= 1.0 + 1e-9:
-                status = "agreement" if len(agenda) == k else "partial"
-                return RoundResult(status, {int(c): float(v) for c, v in zip(cols, deal)},
-                                   offers, gap, holdout)
+        # every turn's offer at once: the utility each participant needs from the issues
+        # on the table, the proposer's offer at that need, everyone's shortfall
+        needs = (aspirations * total - from_rest) / w_s  # (turns, p)
+        deals = np.stack([plans[q].offer(float(min(needs[t, q], 1.0)))
+                          for t, q in enumerate(proposers)])  # (turns, k_s)
+        dev = np.abs(deals[:, None, :] - ideal_s[None, :, :])  # (turns, p, k_s)
+        u = 1.0 - (sal_s[None] * dev).sum(axis=2) / (100.0 * w_s)
+        short = (needs - u) * w_s / total  # shortfall in whole-agenda utility
+        short[turn_index, proposers] = 0.0
+        if red_s.any():
+            crossed = (red_s[None] & (dev > tolerance + 1e-9)).any(axis=2)
+            short = np.where(crossed, np.maximum(short, 1.0), short)
+        accepted = (short.max(axis=1) <= 1e-9) & (needs[turn_index, proposers] <= 1.0 + 1e-9)
+        if accepted.any():
+            t = int(np.argmax(accepted))
+            status = "agreement" if len(agenda) == k else "partial"
+            return RoundResult(status, {int(c): float(v) for c, v in zip(cols, deals[t])},
+                               offers + t + 1, gap, holdout)
+        offers += turns
+        last_short = short[-1]
         if len(agenda) == k:
             gap = float(min(last_short.max(), 1.0))
             holdout = int(last_short.argmax())
