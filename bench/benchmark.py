@@ -70,21 +70,48 @@ def ensemble_seconds(runs: int, workers: int) -> float:
         return time.perf_counter() - t
 
 
-def peak_memory_mb(runs: int, workers: int) -> tuple[float, float]:
-    """Peak RSS (MB) of the ensemble command itself and of its largest worker."""
+def peak_memory_mb(runs: int, workers: int) -> float:
+    """Peak resident memory (MB) of an ensemble command and all its worker processes.
+
+    Sampled every 0.2 s from /proc as the sum over the process tree (Linux).
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        code = (
-            "import resource, sys\n"
-            "from sim.ensemble import run_ensemble\n"
-            f"run_ensemble({str(FLAGSHIP)!r}, runs={runs}, seed=1, workers={workers}, "
-            f"out={str(Path(tmp) / 'm')!r}, plots=False)\n"
-            "own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-            "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-            "print(own, kids)\n")
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
-        own, kids = (int(x) / 1024 for x in out.stdout.split())
-        return own, kids
+        code = (f"from sim.ensemble import run_ensemble\n"
+                f"run_ensemble({str(FLAGSHIP)!r}, runs={runs}, seed=1, workers={workers}, "
+                f"out={str(Path(tmp) / 'm')!r}, plots=False)\n")
+        proc = subprocess.Popen([sys.executable, "-c", code],
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            time.sleep(0.2)
+        if proc.returncode:
+            raise SystemExit(f"memory ensemble failed ({proc.returncode})")
+        return peak / 1024
+
+
+def _tree_rss_kb(root: int) -> int:
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss[pid] = int(line.split()[1])
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
 
 
 def main() -> None:
@@ -101,7 +128,7 @@ def main() -> None:
     floor = median_seconds(floor_run, args.repeats)
     serial = ensemble_seconds(args.runs, 1)
     parallel = ensemble_seconds(args.runs, cores)
-    own, kids = peak_memory_mb(args.memory_runs, cores)
+    peak = peak_memory_mb(args.memory_runs, cores)
     res = {
         "machine": {"cores": cores, "python": platform.python_version(),
                     "platform": platform.platform(), "mesa": mesa.__version__},
@@ -114,8 +141,7 @@ def main() -> None:
         "parallel_efficiency": round(serial / parallel / cores, 2),
         "projected_1000_runs_s_all_cores": round(1000 * parallel / args.runs, 1),
         "memory_runs": args.memory_runs,
-        "peak_rss_mb_command": round(own, 1),
-        "peak_rss_mb_largest_worker": round(kids, 1),
+        "peak_rss_mb_all_processes": round(peak, 1),
     }
     (ROOT / "bench" / "results.json").write_text(json.dumps(res, indent=2) + "\n")
     width = max(map(len, res))

@@ -19,6 +19,7 @@ order of this file.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,9 @@ from sim.model.beliefs import logistic, logit, perceived_llr, priors
 from sim.model.choice import logit_probabilities, sample
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.loader import scenario_from_dict, with_overrides
+
+#: a recorded act to replay: (date, action, target id or None, note)
+RecordedAct = tuple[dt.date, str, str | None, str]
 
 FLAGSHIP = Path(__file__).resolve().parents[2] / "scenarios" / "winter-2021-22.yaml"
 
@@ -77,6 +81,10 @@ class CrisisModel(mesa.Model):
         rng: alias of ``seed`` for ``mesa.batch_run`` (give one, not both).
         overrides: ``{"actors.RUS.resolve": 0.4}``-style changes, validated
             like the file.
+        history: for actors that replay the record instead of choosing, their
+            recorded acts as (date, action, target or None, note); see
+            ``sim.history.replay_plan``. Their scripted events are skipped (the
+            record has them) and no incident happens between two of them.
         **parameters: shorthand overrides of ``parameters.<name>``
             (``rationality=2``), as ``batch_run`` passes them.
     """
@@ -85,7 +93,9 @@ class CrisisModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str | Path | dict[str, Any] | None = None, *,
                  seed: int | None = None, rng: int | None = None,
-                 overrides: dict[str, Any] | None = None, **parameters: Any) -> None:
+                 overrides: dict[str, Any] | None = None,
+                 history: Mapping[str, Sequence[RecordedAct]] | None = None,
+                 **parameters: Any) -> None:
         if seed is not None and rng is not None:
             raise ValueError("give seed or rng, not both")
         spec = _resolve(scenario, {**(overrides or {}),
@@ -99,6 +109,7 @@ class CrisisModel(mesa.Model):
         self.actors = [Actor(self, i, code, spec.actors[code])
                        for i, code in enumerate(self.actor_ids)]
         self._schedule_calendar(spec)
+        self.replay = self._replay_plan(history or {})
         self.outcome: Outcome | None = None
         self.datacollector = mesa.DataCollector(model_reporters={
             "tension": "tension", "max_rung": "max_rung", "outcome": "outcome_kind"})
@@ -189,6 +200,28 @@ class CrisisModel(mesa.Model):
             self.schedule_event(e.happen, at=e.day + 0.5)
         self._end_of_day_events = self.schedule_recurring(
             self._end_of_day, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
+
+    def _replay_plan(self, history: Mapping[str, Sequence[RecordedAct]]
+                     ) -> dict[int, dict[int, list[tuple[int, int, str]]]]:
+        """Recorded acts by actor index and day: (action index, target index, note)."""
+        plan: dict[int, dict[int, list[tuple[int, int, str]]]] = {}
+        for code, acts in history.items():
+            if code not in self.actor_ids:
+                raise ValueError(f"unknown actor {code!r} in history")
+            i = self.actor_ids.index(code)
+            days = plan.setdefault(i, {})
+            for date, action, target, note in acts:
+                day = (date - self.start).days
+                if not 0 <= day < self.days:
+                    continue
+                if target is not None and target in self.actor_ids:
+                    j = self.actor_ids.index(target)
+                elif CATALOG[INDEX[action]].target == "none":
+                    j = i
+                else:  # an untargeted record entry: aim it at the first rival
+                    j = int(np.argmax(self.rival[i])) if self.rival[i].any() else i
+                days.setdefault(day, []).append((INDEX[action], j, note))
+        return plan
 
     # ------------------------------------------------------------------ helpers
 
@@ -310,6 +343,12 @@ class CrisisModel(mesa.Model):
         picks = sample(prob, self.rng.random(n))
         noise = self.rng.standard_normal((n, n))
         for i in range(n):
+            if i in self.replay:
+                for a, j, note in self.replay[i].get(day, ()):
+                    self._act(day, i, a, j, f"history: {note}".strip(), "history", noise[i])
+                    if self.outcome is not None:
+                        return
+                continue
             a, j = divmod(int(picks[i]), n)
             if a == 0:
                 continue
@@ -529,6 +568,8 @@ class CrisisModel(mesa.Model):
         u = self.rng.random((n, n))
         r = self.rung / 8.0
         hit = np.triu(self.rival & (u < self.params.incident_risk * np.outer(r, r)), 1)
+        replaying = np.isin(np.arange(n), list(self.replay))
+        hit &= ~np.outer(replaying, replaying)  # the record says what happened between them
         for i, j in zip(*np.nonzero(hit)):
             self._log(day, "incident", int(i), int(j), "incident", "", np.nan,
                       f"incident between forces at rungs {self.rung[i]} and {self.rung[j]}")
@@ -691,9 +732,9 @@ class _Scripted:
     def happen(self) -> None:
         """Apply the act on the morning of its day."""
         m = self.model
-        if m.outcome is not None:
-            return
         i = m.actor_ids.index(self.spec.actor)
+        if m.outcome is not None or i in m.replay:
+            return
         j = m.actor_ids.index(self.spec.target) if self.spec.target else i
         noise = m.rng.standard_normal(m.n)
         m._act(self.day, i, INDEX[self.spec.action], j, f"scripted: {self.spec.note}".strip(),
