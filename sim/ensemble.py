@@ -22,6 +22,7 @@ read off the summed histograms. A run that has ended keeps its final state
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import hashlib
 import io
@@ -48,6 +49,7 @@ from sim.scenario.loader import scenario_from_dict, with_overrides
 
 OUTCOMES = ("war", "settlement", "standoff")
 BINS = 101  # positions 0..100 and tension 0..1 in hundredths
+GOLDSTEIN_SPAN = 60  # weekly Goldstein sums per dyad binned as integers in [-60, 60]
 WORK = ".brink-work"
 Z95 = 1.959963984540054
 
@@ -185,6 +187,26 @@ def run_counts(m: CrisisModel, daily: bool) -> dict[str, np.ndarray]:
     esc = rung.max(axis=1)
     out["escalation"] = np.bincount(np.arange(days) * 10 + esc,
                                     minlength=days * 10).reshape(days, 10)
+    weekly = np.clip(np.rint(weekly_goldstein(m)), -GOLDSTEIN_SPAN, GOLDSTEIN_SPAN).astype(int)
+    weeks = weekly.shape[0]
+    cell = (np.arange(weeks)[:, None, None] * n + np.arange(n)[None, :, None]) * n \
+        + np.arange(n)[None, None, :]
+    width = 2 * GOLDSTEIN_SPAN + 1
+    out["goldstein"] = np.bincount((cell * width + weekly + GOLDSTEIN_SPAN).ravel(),
+                                   minlength=weeks * n * n * width).reshape(weeks, n, n, width)
+    return out
+
+
+def weekly_goldstein(m: CrisisModel) -> np.ndarray:
+    """Sum of Goldstein values per directed dyad per week from the start date: (weeks, n, n).
+
+    Weeks after the run ended count as quiet (zero): nothing more happened.
+    """
+    weeks = -(-m.days // 7)
+    out = np.zeros((weeks, m.n, m.n))
+    for day, _, i, j, _, _, g, _, _ in m.events:
+        if j is not None and j != i and g == g:  # g == g: not NaN
+            out[day // 7, i, j] += g
     return out
 
 
@@ -462,6 +484,21 @@ def quantile_table(counts: dict[str, np.ndarray], m: CrisisModel) -> pd.DataFram
     return pd.concat(frames, ignore_index=True)
 
 
+def goldstein_table(hist: np.ndarray, m: CrisisModel) -> pd.DataFrame:
+    """Per week and directed dyad: quantiles (5, 50, 95%) and mean of the weekly Goldstein sum."""
+    weeks, n = hist.shape[0], hist.shape[1]
+    flat = hist.reshape(weeks * n * n, -1)
+    q = _hist_quantiles(flat, (0.05, 0.5, 0.95)) - GOLDSTEIN_SPAN
+    values = np.arange(flat.shape[1]) - GOLDSTEIN_SPAN
+    mean = (flat * values).sum(axis=1) / np.maximum(flat.sum(axis=1), 1)
+    w, i, j = np.unravel_index(np.arange(weeks * n * n), (weeks, n, n))
+    table = pd.DataFrame({
+        "week_start": [(m.start + dt.timedelta(days=7 * int(x))).isoformat() for x in w],
+        "actor": [m.actor_ids[x] for x in i], "target": [m.actor_ids[x] for x in j],
+        "q05": q[:, 0], "q50": q[:, 1], "q95": q[:, 2], "mean": mean})
+    return table[table["actor"] != table["target"]].reset_index(drop=True)
+
+
 def _hist_quantiles(hist: np.ndarray, qs: Sequence[float]) -> np.ndarray:
     """Lower quantiles of integer-binned data: (days, bins) -> (days, len(qs))."""
     cum = hist.cumsum(axis=-1)
@@ -522,7 +559,9 @@ def _ensemble_outputs(plan: Plan, folder: Path, parts: list[Path], write: bool,
     dates = pd.date_range(probe.start, periods=probe.days, freq="D")
     war = pd.Series(np.cumsum(counts["war_day"]) / plan.runs, index=dates, name="p_war")
     summary = ensemble_summary(plan, counts, scenario)
+    weekly = goldstein_table(counts["goldstein"], probe)
     frame.attrs.update(summary=summary, quantiles=quantiles, war_by_date=war,
+                       goldstein_weekly=weekly,
                        talks=_talk_calendar(scenario), actors=list(probe.actor_ids),
                        issues={k: scenario.issues[k].label for k in probe.issue_ids})
     if write:
@@ -533,6 +572,8 @@ def _ensemble_outputs(plan: Plan, folder: Path, parts: list[Path], write: bool,
             ("war_by_date.csv", war.rename_axis("date").reset_index().to_csv(
                 index=False, float_format="%.6g", date_format="%Y-%m-%d",
                 lineterminator="\n").encode()),
+            ("goldstein_weekly.csv", weekly.to_csv(index=False, float_format="%.6g",
+                                                   lineterminator="\n").encode()),
         ]
         if plots:
             from sim import plots as plotting
