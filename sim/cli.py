@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="override a value, e.g. --set actors.RUS.resolve=0.4 (repeatable)")
     r.add_argument("--out", type=Path, help="output folder (default: runs/<scenario>-<seed>/)")
     r.add_argument("--no-plots", action="store_true", help="write data only")
+    r.add_argument("--history", action="append", default=[], metavar="ACTOR",
+                   help="this actor replays its recorded acts of 2021/22 instead of choosing "
+                   "(repeatable; 'all' for every actor in the record)")
     r.add_argument("--quiet", action="store_true", help="print only the output folder")
     r.set_defaults(func=cmd_run)
 
@@ -170,7 +173,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else (scenario.seed or 0)
     out = args.out or Path("runs") / f"{path.stem}-{seed}"
     _check_writable(out)
-    result = run(scenario, seed=seed)
+    history = _history_plan(scenario, args.history) if args.history else None
+    result = run(scenario, seed=seed, history=history)
     try:
         written = write_outputs(result, out, plots=not args.no_plots)
     except OSError as err:
@@ -181,6 +185,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(account(result))
         print(f"Wrote {len(written)} files to {out}/")
     return 0
+
+
+def _history_plan(scenario: Scenario, names: list[str]) -> dict[str, Any]:
+    """The recorded acts of the actors named by --history (validated against the scenario)."""
+    from sim.history import replay_plan
+    from sim.scenario.schema import did_you_mean
+
+    actors = list(scenario.actors)
+    wanted = actors if "all" in names else names
+    for name in wanted:
+        if name not in actors:
+            raise UsageError(f"--history {name}: no such actor in the scenario"
+                             f"{did_you_mean(name, actors)} (actors: {', '.join(actors)})")
+    return replay_plan(wanted, scenario.start, scenario.end, known=set(actors))
 
 
 def _check_writable(out: Path) -> None:

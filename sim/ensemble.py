@@ -147,7 +147,7 @@ def run_row(m: CrisisModel, run: int) -> dict[str, Any]:
     index = {n: k for k, n in enumerate(NAMES)}
     incidents = 0
     for e in m.events:
-        if e[1] in ("act", "scripted"):
+        if e[1] in ("act", "scripted", "history"):
             acts[index[e[4]]] += 1
         elif e[1] == "incident":
             incidents += 1

@@ -102,7 +102,7 @@ def positions(result: Result) -> Figure:
 def timeline(result: Result) -> Figure:
     """Event timeline: one lane per actor, one glyph per act, coloured by Goldstein score."""
     ev = result.events
-    ev = ev[ev["kind"].isin(["act", "scripted", "incident", "talks"])]
+    ev = ev[ev["kind"].isin(["act", "scripted", "history", "incident", "talks"])]
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=(12, 1.2 * len(result.actors) + 2.2), layout="constrained")
         ax = fig.subplots()
@@ -116,7 +116,7 @@ def timeline(result: Result) -> Figure:
             g = sub["goldstein"].fillna(-10.0).to_numpy()
             ax.scatter(sub["date"], y, c=g, cmap=cmap, vmin=-10, vmax=10, marker=marker, s=70,
                        edgecolors="black", linewidths=0.6, zorder=3)
-        scripted = ev[ev["kind"] == "scripted"]
+        scripted = ev[ev["kind"].isin(["scripted", "history"])]
         ax.scatter(scripted["date"], scripted["actor"].map(lanes), marker="o", s=260,
                    facecolors="none", edgecolors="black", linewidths=1.2, zorder=2)
         ax.set_yticks(range(len(result.actors)))
@@ -127,7 +127,8 @@ def timeline(result: Result) -> Figure:
         handles = [Line2D([], [], marker=m, ls="", color="grey", markeredgecolor="black",
                           markersize=9, label=f) for f, (m, _) in GLYPHS.items()]
         handles.append(Line2D([], [], marker="o", ls="", markerfacecolor="none",
-                              markeredgecolor="black", markersize=14, label="scripted"))
+                              markeredgecolor="black", markersize=14,
+                              label="scripted or replayed"))
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
                   ncols=4, frameon=False)
         sm = matplotlib.cm.ScalarMappable(cmap=cmap, norm=matplotlib.colors.Normalize(-10, 10))

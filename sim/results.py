@@ -52,9 +52,14 @@ class Result:
 
 
 def run(scenario: Scenario | str | Path, seed: int | None = None,
-        overrides: dict[str, Any] | None = None) -> Result:
-    """Run a scenario to its end and return the results."""
-    model = CrisisModel(scenario, seed=seed, overrides=overrides)
+        overrides: dict[str, Any] | None = None,
+        history: dict[str, Any] | None = None) -> Result:
+    """Run a scenario to its end and return the results.
+
+    ``history`` maps actor ids to recorded acts that they replay instead of
+    choosing (``sim.history.replay_plan``).
+    """
+    model = CrisisModel(scenario, seed=seed, overrides=overrides, history=history)
     model.run()
     return collect(model)
 
@@ -109,7 +114,7 @@ def summarize(m: CrisisModel) -> dict[str, Any]:
     out = m.outcome
     counts: dict[str, int] = {}
     for e in m.events:
-        if e[1] in ("act", "scripted"):
+        if e[1] in ("act", "scripted", "history"):
             counts[e[4]] = counts.get(e[4], 0) + 1
     return {
         "scenario": m.crisis.name,
@@ -119,6 +124,7 @@ def summarize(m: CrisisModel) -> dict[str, Any]:
         "scenario_sha256": origin.scenario_sha256,
         "seed": m.seed,
         "overrides": list(origin.overrides),
+        "history": [m.actor_ids[i] for i in sorted(m.replay)],
         "version": __version__,
         "start": m.start.isoformat(),
         "end": m.end.isoformat(),
@@ -203,7 +209,7 @@ def account(result: Result, width: int = 8) -> str:
             extra = f" [{r.agreed}]" if r.agreed else ""
             lines.append(f"  {r.date:%d %b %Y}  {r.name}: {r.status}{extra}")
     ev = result.events
-    acts = ev[ev["kind"].isin(["act", "scripted", "incident"])]
+    acts = ev[ev["kind"].isin(["act", "scripted", "history", "incident"])]
     key = acts[acts["action"].isin(_NOTABLE)]
     if len(key):
         lines.append("Key moves:")
