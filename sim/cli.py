@@ -99,6 +99,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="Morris trajectories, or Sobol base samples (a power of 2)")
     g.set_defaults(func=cmd_sensitivity)
 
+    h = sub.add_parser("history", help="the record of 2021/22, and runs held against it",
+                       description="Plot the historical record (event timeline, Goldstein "
+                       "per dyad, troop estimates). Given a run folder, compare its weekly "
+                       "Goldstein per dyad and its mix of acts with the record; given an "
+                       "ensemble folder, also score how often the record falls inside the "
+                       "ensemble's 90%% band, week by week.")
+    h.add_argument("folder", nargs="?", type=Path, help="a folder written by brink run or "
+                   "brink ensemble")
+    h.add_argument("--out", type=Path, help="output folder (default: FOLDER/history/, or "
+                   "runs/history/)")
+    h.set_defaults(func=cmd_history)
+
     v = sub.add_parser("validate", help="check scenario files",
                        description="Check scenario files; report every problem, one per line.")
     v.add_argument("files", nargs="+", help="scenario files")
@@ -292,6 +304,63 @@ def _describe_many(command: str, result: Any, out: Path) -> str:
                            if r.index in ("mu_star", "ST"))
         head = f"{s['scenario']}: sensitivity of P(war) ({result.attrs['method']}): {ranked}"
     return f"{head}\nWrote results to {out}/"
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """brink history."""
+    import datetime as dt
+
+    from sim import compare, history
+    from sim.plots import to_bytes
+    from sim.results import write_atomically
+
+    folder = args.folder
+    if folder is not None and not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder written by brink run or brink ensemble")
+    out = args.out or (folder / "history" if folder else Path("runs") / "history")
+    _check_writable(out)
+    record = history.load_record()
+    figures = {"record_timeline": history.plot_record_timeline(record, start="2021-11-01"),
+               "record_goldstein": history.plot_record_goldstein(record, start="2021-11-01"),
+               "troops": history.plot_troops()}
+    tables: dict[str, bytes] = {}
+    lines = [f"The record: {len(record)} coded events, {record['date'].min():%d %b %Y} to "
+             f"{record['date'].max():%d %b %Y}."]
+    if folder is not None and (folder / "goldstein_weekly.csv").exists():
+        merged, per_week, overall = compare.fit_ensemble(folder)
+        figures["ensemble_vs_record"] = compare.plot_run_vs_record(merged)
+        figures["fit_by_week"] = compare.plot_fit(per_week, overall)
+        tables["fit.csv"] = _csv_bytes(merged)
+        tables["fit_by_week.csv"] = _csv_bytes(per_week)
+        lines.append(f"Fit to the record: {overall:.2f} of week-dyad values inside the "
+                     f"ensemble's 90% band (0.9 would be a perfectly calibrated band).")
+    elif folder is not None and (folder / "events.csv").exists():
+        table = compare.compare_run(folder)
+        s = table.attrs["summary"]
+        start = dt.date.fromisoformat(s["start"])
+        last = min(record["date"].max().date(), dt.date.fromisoformat(s["end"]))
+        actors = sorted(s["final_rungs"])
+        events = compare.read_events(folder)
+        figures["run_vs_record"] = compare.plot_run_vs_record(table)
+        figures["mix_vs_record"] = compare.plot_mix(compare.mix(events, start, last, actors),
+                                                    compare.mix(record, start, last, actors),
+                                                    start)
+        tables["compare.csv"] = _csv_bytes(table)
+        gap = (table["simulated"] - table["record"]).abs().mean()
+        lines.append(f"Mean absolute weekly difference from the record: {gap:.1f} Goldstein "
+                     f"points per dyad.")
+    elif folder is not None:
+        raise UsageError(f"{folder} has neither events.csv (a run) nor goldstein_weekly.csv "
+                         "(an ensemble)")
+    files = [(f"{name}.{fmt}", to_bytes(fig, fmt)) for name, fig in figures.items()
+             for fmt in ("png", "svg")]
+    write_atomically(out, [*files, *tables.items()])
+    print("\n".join([*lines, f"Wrote {len(files) + len(tables)} files to {out}/"]))
+    return 0
+
+
+def _csv_bytes(frame: Any) -> bytes:
+    return frame.to_csv(index=False, float_format="%.6g", lineterminator="\n").encode()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

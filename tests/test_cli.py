@@ -132,3 +132,38 @@ def test_validate_scenarios_and_schema(tmp_path: Path) -> None:
 def test_version() -> None:
     r = brink("--version")
     assert r.returncode == 0 and r.stdout.startswith("brink ")
+
+
+def test_history_record_run_and_ensemble(tmp_path: Path) -> None:
+    r = brink("history", "--out", str(tmp_path / "rec"))
+    assert r.returncode == 0, r.stderr
+    assert {"record_timeline.png", "record_goldstein.svg", "troops.png"} <= {
+        p.name for p in (tmp_path / "rec").iterdir()}
+    run_dir = tmp_path / "run"
+    assert brink("run", str(FLAGSHIP), "--seed", "2", "--no-plots", "--out",
+                 str(run_dir)).returncode == 0
+    r = brink("history", str(run_dir))
+    assert r.returncode == 0, r.stderr
+    assert "Mean absolute weekly difference" in r.stdout
+    assert (run_dir / "history" / "compare.csv").exists()
+    ens = tmp_path / "ens"
+    assert brink("ensemble", str(FLAGSHIP), "--runs", "8", "--workers", "1", "--no-plots",
+                 "--out", str(ens)).returncode == 0
+    r = brink("history", str(ens))
+    assert r.returncode == 0, r.stderr
+    assert "Fit to the record" in r.stdout
+    fit = (ens / "history" / "fit_by_week.csv").read_text().splitlines()
+    assert fit[0] == "week_start,fit" and len(fit) > 5
+    r = brink("history", str(tmp_path / "rec"))
+    assert r.returncode == 2 and "neither events.csv" in r.stderr
+
+
+def test_history_replay_from_the_command_line(tmp_path: Path) -> None:
+    r = brink("run", str(FLAGSHIP), "--history", "all", "--no-plots", "--out", str(tmp_path),
+              "--set", "parameters.incident_risk=0")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["history"] == ["RUS", "USA", "NATO", "UKR"]  # scenario order
+    assert (summary["outcome"], summary["outcome_date"]) == ("war", "2022-02-24")
+    r = brink("run", str(FLAGSHIP), "--history", "RUZ", "--out", str(tmp_path / "x"))
+    assert r.returncode == 2 and "did you mean 'RUS'" in r.stderr
