@@ -322,7 +322,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     record = history.load_record()
     figures = {"record_timeline": history.plot_record_timeline(record, start="2021-11-01"),
                "record_goldstein": history.plot_record_goldstein(record, start="2021-11-01"),
-               "troops": history.plot_troops()}
+               "troops": history.plot_troops(), "ceasefire": history.plot_ceasefire()}
     tables: dict[str, bytes] = {}
     lines = [f"The record: {len(record)} coded events, {record['date'].min():%d %b %Y} to "
              f"{record['date'].max():%d %b %Y}."]
@@ -330,6 +330,9 @@ def cmd_history(args: argparse.Namespace) -> int:
         merged, per_week, overall = compare.fit_ensemble(folder)
         figures["ensemble_vs_record"] = compare.plot_run_vs_record(merged)
         figures["fit_by_week"] = compare.plot_fit(per_week, overall)
+        sim_mix, rec_mix, start = compare.ensemble_mix(folder, record)
+        figures["mix_vs_record"] = compare.plot_mix(sim_mix, rec_mix, start,
+                                                    left="simulated (mean of runs)")
         tables["fit.csv"] = _csv_bytes(merged)
         tables["fit_by_week.csv"] = _csv_bytes(per_week)
         lines.append(f"Fit to the record: {overall:.2f} of week-dyad values inside the "

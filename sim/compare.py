@@ -21,18 +21,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim.history import load_record
+from sim.model.actions import FAMILIES, FAMILY_OF
 from sim.plots import OKABE_ITO, RC, STYLES
-
-FAMILIES = {
-    "talks and calls": {"leader_call", "propose_talks", "negotiate"},
-    "concessions": {"offer_concession", "make_concession", "demobilize", "lift_sanctions"},
-    "words against": {"criticize", "reject", "demand"},
-    "warnings and threats": {"warn", "threaten_sanctions", "threaten_force"},
-    "material pressure": {"mobilize", "impose_sanctions", "cyber_attack", "halt_talks",
-                          "military_aid"},
-    "force": {"use_force"},
-}
-
 
 def weekly(events: pd.DataFrame, start: dt.date, actors: list[str], last: dt.date
            ) -> pd.DataFrame:
@@ -97,8 +87,7 @@ def read_events(run_dir: Path) -> pd.DataFrame:
 def mix(events: pd.DataFrame, start: dt.date, last: dt.date, actors: list[str]) -> pd.DataFrame:
     """Count of acts per week and family (talks, threats, ...) by ``actors``."""
     ev = events[events["actor"].isin(actors)]
-    fam = {a: f for f, acts in FAMILIES.items() for a in acts}
-    ev = ev.assign(family=ev["action"].map(fam)).dropna(subset=["family"])
+    ev = ev.assign(family=ev["action"].map(FAMILY_OF)).dropna(subset=["family"])
     week = (pd.to_datetime(ev["date"]).dt.date - start).map(lambda d: d.days) // 7
     ev = ev.assign(week=week)
     ev = ev[(ev["week"] >= 0) & (ev["week"] <= (last - start).days // 7)]
@@ -163,14 +152,30 @@ def plot_fit(per_week: pd.DataFrame, overall: float) -> Figure:
         return fig
 
 
-def plot_mix(sim: pd.DataFrame, record: pd.DataFrame, start: dt.date) -> Figure:
+def ensemble_mix(ensemble_dir: Path, record: pd.DataFrame
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, dt.date]:
+    """Mean acts per week and family across an ensemble's runs, and the record's."""
+    sim = pd.read_csv(ensemble_dir / "mix_weekly.csv")
+    start = dt.date.fromisoformat(sim["week_start"].iloc[0])
+    actors = sorted(json.loads((ensemble_dir / "summary.json").read_text()).get(
+        "actors", ["NATO", "RUS", "UKR", "USA"]))
+    last = min(record["date"].max().date(),
+               dt.date.fromisoformat(sim["week_start"].iloc[-1]))
+    rec = mix(record, start, last, actors)
+    sim = sim.drop(columns="week_start").iloc[: len(rec)]
+    return sim, rec, start
+
+
+def plot_mix(sim: pd.DataFrame, record: pd.DataFrame, start: dt.date,
+             left: str = "simulated") -> Figure:
     """Acts per week by family, simulated (left) and recorded (right)."""
     import matplotlib
+    import matplotlib.dates
 
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=(13, 4.8), layout="constrained")
         axes = fig.subplots(1, 2, sharey=True)
-        for ax, table, title in zip(axes, (sim, record), ("simulated", "record")):
+        for ax, table, title in zip(axes, (sim, record), (left, "record")):
             bottom = np.zeros(len(table))
             x = [start + dt.timedelta(days=7 * int(w)) for w in table.index]
             for n, fam in enumerate(table.columns):
@@ -178,6 +183,7 @@ def plot_mix(sim: pd.DataFrame, record: pd.DataFrame, start: dt.date) -> Figure:
                        color=OKABE_ITO[n % 8], label=fam, edgecolor="black", lw=0.4)
                 bottom += table[fam].to_numpy()
             ax.set_title(f"Acts per week: {title}")
+            ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%d %b"))
             ax.grid(axis="y", alpha=0.3)
         axes[0].set_ylabel("acts")
         axes[1].legend(frameon=False, fontsize=9, loc="upper left")

@@ -41,13 +41,14 @@ import numpy as np
 import pandas as pd
 
 from sim._version import __version__
-from sim.model.actions import NAMES
+from sim.model.actions import FAMILIES, FAMILY_OF, NAMES
 from sim.model.crisis import CrisisModel
 from sim.results import write_atomically
 from sim.scenario import Scenario, load_scenario, origin_of
 from sim.scenario.loader import scenario_from_dict, with_overrides
 
 OUTCOMES = ("war", "settlement", "standoff")
+FAMILY_INDEX = {f: k for k, f in enumerate(FAMILIES)}
 BINS = 101  # positions 0..100 and tension 0..1 in hundredths
 GOLDSTEIN_SPAN = 60  # weekly Goldstein sums per dyad binned as integers in [-60, 60]
 WORK = ".brink-work"
@@ -194,6 +195,17 @@ def run_counts(m: CrisisModel, daily: bool) -> dict[str, np.ndarray]:
     width = 2 * GOLDSTEIN_SPAN + 1
     out["goldstein"] = np.bincount((cell * width + weekly + GOLDSTEIN_SPAN).ravel(),
                                    minlength=weeks * n * n * width).reshape(weeks, n, n, width)
+    out["mix"] = weekly_mix(m)
+    return out
+
+
+def weekly_mix(m: CrisisModel) -> np.ndarray:
+    """Count of acts per week and family (``FAMILIES`` order): (weeks, families)."""
+    out = np.zeros((-(-m.days // 7), len(FAMILIES)), np.int64)
+    for day, kind, _, _, action, *_ in m.events:
+        family = FAMILY_OF.get(action)
+        if family is not None and kind != "credibility":
+            out[day // 7, FAMILY_INDEX[family]] += 1
     return out
 
 
@@ -560,8 +572,11 @@ def _ensemble_outputs(plan: Plan, folder: Path, parts: list[Path], write: bool,
     war = pd.Series(np.cumsum(counts["war_day"]) / plan.runs, index=dates, name="p_war")
     summary = ensemble_summary(plan, counts, scenario)
     weekly = goldstein_table(counts["goldstein"], probe)
+    mix = pd.DataFrame(counts["mix"] / plan.runs, columns=list(FAMILIES))
+    mix.insert(0, "week_start", [(probe.start + dt.timedelta(days=7 * w)).isoformat()
+                                 for w in range(len(mix))])
     frame.attrs.update(summary=summary, quantiles=quantiles, war_by_date=war,
-                       goldstein_weekly=weekly,
+                       goldstein_weekly=weekly, mix_weekly=mix,
                        talks=_talk_calendar(scenario), actors=list(probe.actor_ids),
                        issues={k: scenario.issues[k].label for k in probe.issue_ids})
     if write:
@@ -574,6 +589,8 @@ def _ensemble_outputs(plan: Plan, folder: Path, parts: list[Path], write: bool,
                 lineterminator="\n").encode()),
             ("goldstein_weekly.csv", weekly.to_csv(index=False, float_format="%.6g",
                                                    lineterminator="\n").encode()),
+            ("mix_weekly.csv", mix.to_csv(index=False, float_format="%.6g",
+                                          lineterminator="\n").encode()),
         ]
         if plots:
             from sim import plots as plotting
@@ -596,6 +613,7 @@ def ensemble_summary(plan: Plan, counts: dict[str, np.ndarray], scenario: Scenar
         "overrides": list(origin.overrides), "version": __version__, "runs": plan.runs,
         "seeds": "numpy SeedSequence(seed).spawn(runs), one 64-bit state word each",
         "outcomes": outcome_shares(tally),
+        "actors": list(scenario.actors),
     }
 
 

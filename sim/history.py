@@ -622,3 +622,34 @@ def plot_troops(estimates: pd.DataFrame | None = None) -> Figure:
         ax.set_xlabel("date of the estimate (counting rules differ between sources: read the "
                       "series as an ordinal indicator)", fontsize=10, color="dimgray")
         return fig
+
+
+def plot_ceasefire(counts: pd.DataFrame | None = None) -> Figure:
+    """Ceasefire violations recorded by the OSCE monitors in February 2022, by region.
+
+    Args:
+        counts: as ``ceasefire_violations()`` returns (the default).
+
+    Returns:
+        The Figure.
+    """
+    palette, _, rc, _ = _style()
+    cfv = ceasefire_violations() if counts is None else counts
+    with matplotlib.rc_context(rc):
+        fig = Figure(figsize=(9, 4.5), layout="constrained")
+        ax = fig.subplots()
+        days = cfv["date"]
+        donetsk = cfv["donetsk"].fillna(0).to_numpy()
+        luhansk = cfv["luhansk"].fillna(0).to_numpy()
+        ax.bar(days, donetsk, width=0.8, color=palette[0], edgecolor="black", label="Donetsk")
+        ax.bar(days, luhansk, width=0.8, bottom=donetsk, color=palette[1], edgecolor="black",
+               label="Luhansk")
+        total = cfv["total"].to_numpy(dtype=float)
+        known = ~np.isnan(total)
+        ax.plot(days[known], total[known], "ko", ms=5, label="reported total")
+        ax.set_ylabel("ceasefire violations per day")
+        ax.set_title("OSCE-recorded ceasefire violations in Donbas, February 2022")
+        ax.legend(frameon=False, loc="upper left")
+        ax.grid(axis="y", alpha=0.3)
+        _date_axis(ax, days.min() - pd.Timedelta(days=1), days.max() + pd.Timedelta(days=1))
+        return fig

@@ -24,6 +24,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from sim.model.actions import FAMILIES  # noqa: E402
 from sim.results import Result  # noqa: E402
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -34,15 +35,8 @@ RC = {"font.size": 12, "axes.titlesize": 14, "axes.labelsize": 12, "legend.fonts
       "axes.spines.top": False, "axes.spines.right": False}
 
 #: glyph per family of acts in the event timeline
-GLYPHS = {
-    "talks and calls": ("o", {"leader_call", "propose_talks", "negotiate"}),
-    "concessions": ("D", {"offer_concession", "make_concession", "demobilize", "lift_sanctions"}),
-    "words against": ("v", {"criticize", "reject", "demand"}),
-    "warnings and threats": ("^", {"warn", "threaten_sanctions", "threaten_force"}),
-    "material pressure": ("s", {"mobilize", "impose_sanctions", "cyber_attack", "halt_talks",
-                                "military_aid"}),
-    "force and incidents": ("X", {"use_force", "incident"}),
-}
+MARKERS = dict(zip(FAMILIES, ["o", "D", "v", "^", "s", "X"], strict=True))
+GLYPHS = {family: (MARKERS[family], set(acts)) for family, acts in FAMILIES.items()}
 
 
 def colour(i: int) -> str:

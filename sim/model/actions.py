@@ -130,6 +130,19 @@ CATALOG: tuple[Action, ...] = (
 # fmt: on
 
 ACTIONS: dict[str, Action] = {a.name: a for a in CATALOG}
+
+#: families of acts, for timelines and weekly mixes; "negotiate" (a talk round held)
+#: and "incident" are logged events that are not catalog actions
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "talks and calls": ("leader_call", "propose_talks", "negotiate"),
+    "concessions": ("offer_concession", "make_concession", "demobilize", "lift_sanctions"),
+    "words against": ("criticize", "reject", "demand"),
+    "warnings and threats": ("warn", "threaten_sanctions", "threaten_force"),
+    "material pressure": ("mobilize", "impose_sanctions", "cyber_attack", "halt_talks",
+                          "military_aid"),
+    "force and incidents": ("use_force", "incident"),
+}
+FAMILY_OF: dict[str, str] = {a: f for f, acts in FAMILIES.items() for a in acts}
 INDEX: dict[str, int] = {a.name: k for k, a in enumerate(CATALOG)}
 NAMES: tuple[str, ...] = tuple(a.name for a in CATALOG)
 
