@@ -390,30 +390,33 @@ class CrisisModel(mesa.Model):
         raises = ((T.top[None, :] > rung[:, None]) & T.escalatory[None, :]) * careful
         sanctions_risk = (E[:, None] * raises)[:, :, None]
         war_risk = (s.war_risk_unit * raises * riv_rung[:, None])[:, :, None]
-        audience = self.audience[:, None, None] * (
-            np.einsum("ijk,ak->iaj", called.astype(float), s.carry).clip(0, 1)
-            - s.conciliatory * (0.5 * active.any(2) + 0.5 * called.any(2))[:, None, :])
+        backing_down = s.conciliatory * (0.5 * active.any(2) + 0.5 * called.any(2))[:, None, :]
+        if called.any():  # a called threat makes carrying it out worth the audience cost
+            carrying = np.einsum("ijk,ak->iaj", called.astype(float), s.carry).clip(0, 1)
+            audience = self.audience[:, None, None] * (carrying - backing_down)
+        else:
+            audience = self.audience[:, None, None] * -backing_down
         owed = self.owed[:, None, :]
         recip = p.reciprocity * np.where(s.g * owed > 0, np.minimum(s.abs_g, np.abs(owed)), 0.0)
         pressure_felt = E + 0.5 * self.sanctions_cost() + self.tension + 0.5 * riv_rung / 8.0
         relief = (s.relief_unit * ((1 - res) * pressure_felt)[:, None, None] - s.concession_loss
                   - T.deescalates[None, :, None] * (gain * 0.5 / 8.0)[:, None, :])
         threatened = np.where(self.ally, 0, rung[:, None] / 8.0 * D).max(axis=0)  # on each actor
-        support = np.zeros((n, len(T.names), n))
-        support[:, AID, :] = (0.5 * res[:, None] * threatened[None, :]
-                              * (1 - np.minimum(self.aid, 1.0))[None, :])
-        war = np.zeros_like(support)
-        war[:, USE_FORCE, :] = self._war_value(pwin, mu, D, E, careful)
+        # the last two components concern single actions: kept as {action: (n, n) values}
+        support = {AID: (0.5 * res[:, None] * threatened[None, :]
+                         * (1 - np.minimum(self.aid, 1.0))[None, :])}
         # preparing for war: climbing toward the brink keeps a war worth fighting within reach
         at_brink = self._war_value(self.win_probability(brink=True), mu, D, E, careful)
-        war[:, MOBILIZE, :] = (np.maximum(at_brink, 0.0) * self.force_ok[:, None]
-                               * (rung < 8)[:, None] * res[:, None])
-        parts = [coercion, signal, -s.cost, -sanctions_risk, -war_risk, audience, recip, relief,
-                 support, war]
+        war = {USE_FORCE: self._war_value(pwin, mu, D, E, careful),
+               MOBILIZE: (np.maximum(at_brink, 0.0) * self.force_ok[:, None]
+                          * (rung < 8)[:, None] * res[:, None])}
+        parts: list[Any] = [coercion, signal, -s.cost, -sanctions_risk, -war_risk, audience,
+                            recip, relief, support, war]
         utility = (coercion + signal - s.cost - sanctions_risk - war_risk + audience + recip
-                   + relief + support)
-        utility[:, USE_FORCE, :] = war[:, USE_FORCE, :]  # war is valued as a whole
-        utility[:, MOBILIZE, :] += war[:, MOBILIZE, :]
+                   + relief)
+        utility[:, AID, :] += support[AID]
+        utility[:, USE_FORCE, :] = war[USE_FORCE]  # war is valued as a whole
+        utility[:, MOBILIZE, :] += war[MOBILIZE]
         return utility, parts, self._feasible(day)
 
     def _war_value(self, pwin: np.ndarray, mu: np.ndarray, D: np.ndarray, E: np.ndarray,
@@ -771,9 +774,15 @@ class _Static:
         self.allowed_targets[:, AID, :] &= m.capability[:, None] > m.capability[None, :]
 
 
-def _components_of(parts: list[np.ndarray], i: int, a: int, j: int) -> np.ndarray:
-    """The utility components of one option (only the war term for use_force)."""
-    values = np.array([np.broadcast_to(c, parts[-1].shape)[i, a, j] for c in parts])
+def _components_of(parts: list[Any], i: int, a: int, j: int) -> np.ndarray:
+    """The utility components of one option (only the war term for use_force).
+
+    A component is an array broadcastable to (n, A, n), or a dict that holds
+    (n, n) values for the few actions it concerns (zero for the others).
+    """
+    shape = (parts[0].shape[0], parts[0].shape[1], parts[0].shape[2])
+    values = np.array([(c[a][i, j] if a in c else 0.0) if isinstance(c, dict)
+                       else np.broadcast_to(c, shape)[i, a, j] for c in parts])
     if a == USE_FORCE:
         values[:-1] = 0.0
     return values
