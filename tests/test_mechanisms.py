@@ -147,3 +147,12 @@ def test_logit_choice_becomes_best_response_as_rationality_grows() -> None:
                                 rationality)
         hits[rationality] = sum(int(sample(p, u)[0] == best) for u in uniforms)
     assert hits[1000.0] == 200 and hits[0.0] < 100
+
+
+def test_positions_never_leave_the_scale_through_rounding() -> None:
+    # found by hypothesis: a concession toward a subnormal position came out at -5.7e-218
+    m = model(**{"actors.AAA.positions": {"border": 5e-218}, "actors.BBB.positions":
+                 {"border": 1e-300}})
+    act(m, 0, "make_concession", 1)
+    act(m, 1, "make_concession", 0)
+    assert ((m.positions >= 0) & (m.positions <= 100)).all()

@@ -515,7 +515,8 @@ class CrisisModel(mesa.Model):
         if not disputed.any():
             return
         k = int(np.argmin(np.where(disputed, self.salience[i], np.inf)))
-        self.positions[i, k] += np.sign(gap[k]) * min(points, abs(gap[k]))
+        moved = self.positions[i, k] + np.sign(gap[k]) * min(points, abs(gap[k]))
+        self.positions[i, k] = min(max(moved, 0.0), 100.0)  # rounding must not leave 0..100
 
     def _credibility(self, day: int, i: int, j: int, t: int, kept: bool) -> None:
         """A called threat was carried out (``kept``) or let lapse."""
@@ -689,7 +690,7 @@ class _Round:
                  rivals: np.ndarray) -> None:
         m = self.model
         for k, v in agreed.items():
-            m.positions[mem, k] = v
+            m.positions[mem, k] = min(max(v, 0.0), 100.0)
             if rivals.any():
                 m.commitments[k] = v
         shift = {"agreement": -TALK_BELIEF_SHIFT, "partial": -TALK_BELIEF_SHIFT / 2,
