@@ -13,19 +13,16 @@ from collections.abc import Callable
 from typing import Any
 
 import matplotlib
+import matplotlib.dates as mdates
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-matplotlib.use("Agg", force=False)
-
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-
-from sim.model.actions import FAMILIES  # noqa: E402
-from sim.results import Result  # noqa: E402
+from sim.model.actions import FAMILIES
+from sim.results import Result
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
              "#F0E442"]  # yellow last: faint on white
