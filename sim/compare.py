@@ -24,6 +24,7 @@ from sim.history import load_record
 from sim.model.actions import FAMILIES, FAMILY_OF
 from sim.plots import OKABE_ITO, RC, STYLES
 
+
 def weekly(events: pd.DataFrame, start: dt.date, actors: list[str], last: dt.date
            ) -> pd.DataFrame:
     """Weekly Goldstein sum per directed dyad among ``actors``, weeks from ``start`` to ``last``.

@@ -99,7 +99,7 @@ def timeline(result: Result) -> Figure:
         ax = fig.subplots()
         lanes = {a: i for i, a in enumerate(result.actors)}
         cmap = matplotlib.colormaps["RdBu"]
-        for family, (marker, acts) in GLYPHS.items():
+        for marker, acts in GLYPHS.values():
             sub = ev[ev["action"].isin(acts)]
             if sub.empty:
                 continue

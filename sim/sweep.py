@@ -25,11 +25,11 @@ from sim.ensemble import (
     Cell,
     EnsembleError,
     Plan,
-    run_plan,
     assemble_runs,
     default_chunk,
     load_counts,
     outcome_shares,
+    run_plan,
 )
 from sim.results import write_atomically
 from sim.scenario import Scenario, ScenarioError, load_scenario, origin_of

@@ -195,7 +195,7 @@ def test_invariants_hold_for_random_scenarios(data: dict[str, Any], seed: int) -
     assert ((rec["positions"][:d] >= 0) & (rec["positions"][:d] <= 100)).all()
     assert ((rec["belief"][:d] >= 0) & (rec["belief"][:d] <= 1)).all()
     assert ((rec["credibility"][:d] >= 0) & (rec["credibility"][:d] <= 1)).all()
-    assert 0 <= rec["tension"][:d].min() and rec["tension"][:d].max() <= 1
+    assert rec["tension"][:d].min() >= 0 and rec["tension"][:d].max() <= 1
     # a rung of 9 only for war, and only for an actor that may use force
     nines = np.nonzero(rec["rung"][:d] == 9)[1]
     assert all(model.force_ok[i] for i in nines)

@@ -28,9 +28,8 @@ Pure functions of arrays: no model state, so each is unit-tested by hand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray

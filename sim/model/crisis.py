@@ -365,7 +365,7 @@ class CrisisModel(mesa.Model):
         mask (n, A, n). For use_force only the last component counts: war is
         valued as a whole.
         """
-        T, p, n, s = TABLE, self.params, self.n, self._static
+        T, p, s = TABLE, self.params, self._static
         res, rung = self.resolve, self.rung
         careful = s.careful
         D = self.stakes()
@@ -755,8 +755,8 @@ class _Static:
         self.n_rivals = np.maximum(m.rival.sum(1), 1)
         sig = T.signal[None, :] * (1 + m.audience[:, None] * T.public_threat[None, :])
         self.signal_value = p.signal_weight * m.resolve[:, None] * np.maximum(sig, 0)
-        self.cost = ((T.cost[None, :] / (0.5 + m.capability[:, None]) * self.careful
-                      + p.effort * ~T.untargeted[None, :]))[:, :, None]
+        self.cost = (T.cost[None, :] / (0.5 + m.capability[:, None]) * self.careful
+                      + p.effort * ~T.untargeted[None, :])[:, :, None]
         self.war_risk_unit = (p.war_cost * self.risk_averse * p.incident_risk * SIGNAL_HORIZON
                               / 64.0)
         self.carry = np.stack([T.carries[k] for k in THREAT_KINDS], axis=1).astype(float)
@@ -793,7 +793,7 @@ def _reason(parts: np.ndarray, prob: float) -> str:
     """The two largest components of the chosen option's utility, in words."""
     order = np.argsort(-np.abs(parts))[:2]
     words = [f"{COMPONENTS[c]} {parts[c]:+.2f}" for c in order if abs(parts[c]) >= 0.005]
-    return "; ".join(words + [f"p={prob:.2f}"])
+    return "; ".join([*words, f"p={prob:.2f}"])
 
 
 def _resolve(scenario: Scenario | str | Path | dict[str, Any] | None,

@@ -420,11 +420,10 @@ def _from_pydantic(err: ValidationError, loc: _Loc, data: dict[str, Any]) -> lis
             msg = f"unknown key {name!r}{did_you_mean(str(name), fields)}"
         elif kind == "missing":
             msg = f"missing required key {path[-1]!r}"
-            path = path[:-1] + (path[-1],)
         else:
             msg = e["msg"]
             got = e.get("input")
-            if isinstance(got, _SCALARS + (dt.date,)) and not isinstance(got, dict):
+            if isinstance(got, (*_SCALARS, dt.date)) and not isinstance(got, dict):
                 msg += f" (got {_show(got)})"
         out.append(_at(loc, path, msg))
     return out
@@ -435,15 +434,13 @@ def _data_path(loc: KeyPath, data: Any) -> KeyPath:
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             out.append(part)
             node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and "[" not in part and not (
-            part in {"float", "int", "str", "bool", "date"}
-        ):
+        elif isinstance(node, dict) and isinstance(part, str) and "[" not in part \
+                and part not in {"float", "int", "str", "bool", "date"}:
             out.append(part)  # a missing or unknown key
             node = None
     return tuple(out)
