@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("ensemble", help="many seeded runs: outcome shares, fan charts",
                        description="Run N seeded runs (seeds spawned from --seed) and write "
-                       "runs.csv, summary.json (outcome shares with 95%% Wilson intervals), "
+                       "runs.csv, summary.json (outcome shares with 95% Wilson intervals), "
                        "quantiles.csv, war_by_date.csv and plots.")
     _many_runs_args(e, default_runs=None)
     e.set_defaults(func=cmd_ensemble)
@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     w = sub.add_parser("sweep", help="outcome shares over a grid of parameter values",
                        description="Run --runs seeded runs in every cell of a grid of "
                        "parameter values (the same seeds in every cell); write cells.csv "
-                       "(shares with 95%% intervals per cell), runs.csv and a plot.")
+                       "(shares with 95% intervals per cell), runs.csv and a plot.")
     _many_runs_args(w, default_runs=100)
     w.add_argument("--param", action="append", default=[], required=True,
                    metavar="KEY=LO:HI:N", help="a parameter and its values: LO:HI:N for N "
@@ -92,11 +92,12 @@ def _parser() -> argparse.ArgumentParser:
                        "settlement: Morris elementary effects or Sobol indices (SALib), each "
                        "sample point run --runs times; writes indices.csv and a ranked chart.")
     _many_runs_args(g, default_runs=20)
-    g.add_argument("--method", choices=["morris", "sobol"], default="morris")
+    g.add_argument("--method", choices=["morris", "sobol"], default="morris",
+                   help="morris (elementary effects, default) or sobol (variance-based)")
     g.add_argument("--param", action="append", default=[], required=True,
                    metavar="KEY=LO:HI", help="a parameter and its range (repeat; at least 2)")
     g.add_argument("--samples", type=_positive, default=16,
-                   help="Morris trajectories, or Sobol base samples (a power of 2)")
+                   help="Morris trajectories, or Sobol base samples (a power of 2); default 16")
     g.set_defaults(func=cmd_sensitivity)
 
     h = sub.add_parser("history", help="the record of 2021/22, and runs held against it",
@@ -104,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
                        "per dyad, troop estimates). Given a run folder, compare its weekly "
                        "Goldstein per dyad and its mix of acts with the record; given an "
                        "ensemble folder, also score how often the record falls inside the "
-                       "ensemble's 90%% band, week by week.")
+                       "ensemble's 90% band, week by week.")
     h.add_argument("folder", nargs="?", type=Path, help="a folder written by brink run or "
                    "brink ensemble")
     h.add_argument("--out", type=Path, help="output folder (default: FOLDER/history/, or "
@@ -187,6 +188,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_writable(out)
     history = _history_plan(scenario, args.history) if args.history else None
     result = run(scenario, seed=seed, history=history)
+    _check_same_run(out, result.summary)
     try:
         written = write_outputs(result, out, plots=not args.no_plots)
     except OSError as err:
@@ -197,6 +199,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(account(result))
         print(f"Wrote {len(written)} files to {out}/")
     return 0
+
+
+def _check_same_run(out: Path, summary: dict[str, Any]) -> None:
+    """Rerunning the same run into its folder is harmless (same bytes); another run is not."""
+    previous = out / "summary.json"
+    if not previous.exists():
+        return
+    try:
+        old = json.loads(previous.read_text())
+    except (OSError, ValueError):
+        old = {}
+    keys = ("scenario_sha256", "seed", "history", "version")
+    if any(old.get(k) != summary.get(k) for k in keys):
+        raise UsageError(f"{out} holds the results of another run (other scenario, overrides, "
+                         "seed or history); choose another --out")
 
 
 def _history_plan(scenario: Scenario, names: list[str]) -> dict[str, Any]:
@@ -293,14 +310,16 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def _describe_many(command: str, result: Any, out: Path) -> str:
     s = result.attrs["summary"]
     if command == "ensemble":
-        shares = ", ".join(f"{o} {v['share']:.0%} ({v['low']:.0%}-{v['high']:.0%})"
+        shares = ", ".join(f"{o} {_pct(v['share'])} ({_pct(v['low'])}-{_pct(v['high'])})"
                            for o, v in s["outcomes"].items())
         head = f"{s['scenario']}: {s['runs']} runs (seed {s['seed']}): {shares}"
     elif command == "sweep":
-        head = f"{s['scenario']}: {s['cells']} cells x {s['runs_per_cell']} runs"
+        head = (f"{s['scenario']}: {s['cells']} cells x {s['runs_per_cell']} runs; P(war) from "
+                f"{_pct(result['p_war'].min())} to {_pct(result['p_war'].max())} across cells")
     else:
         top = result[(result["output"] == "p_war")].sort_values("value", ascending=False)
-        ranked = ", ".join(f"{r.param} {r.value:.2f}" for r in top.head(5).itertuples()
+        name = "mu*" if result.attrs["method"] == "morris" else "S_T"
+        ranked = ", ".join(f"{r.param} {name}={r.value:.2f}" for r in top.head(5).itertuples()
                            if r.index in ("mu_star", "ST"))
         head = f"{s['scenario']}: sensitivity of P(war) ({result.attrs['method']}): {ranked}"
     return f"{head}\nWrote results to {out}/"
@@ -326,6 +345,8 @@ def cmd_history(args: argparse.Namespace) -> int:
     tables: dict[str, bytes] = {}
     lines = [f"The record: {len(record)} coded events, {record['date'].min():%d %b %Y} to "
              f"{record['date'].max():%d %b %Y}."]
+    if folder is not None:
+        _check_shares_actors_with_record(folder, set(record["actor"]))
     if folder is not None and (folder / "goldstein_weekly.csv").exists():
         merged, per_week, overall = compare.fit_ensemble(folder)
         figures["ensemble_vs_record"] = compare.plot_run_vs_record(merged)
@@ -362,8 +383,24 @@ def cmd_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_shares_actors_with_record(folder: Path, recorded: set[str]) -> None:
+    summary = folder / "summary.json"
+    if not summary.exists():
+        return
+    data = json.loads(summary.read_text())
+    actors = set(data.get("actors") or data.get("final_rungs") or ())
+    if len(actors & recorded) < 2:
+        raise UsageError(f"{folder}: its actors ({', '.join(sorted(actors))}) share no pair with "
+                         "the record of 2021/22 (RUS, USA, NATO, UKR): nothing to compare")
+
+
 def _csv_bytes(frame: Any) -> bytes:
     return frame.to_csv(index=False, float_format="%.6g", lineterminator="\n").encode()
+
+
+def _pct(x: float) -> str:
+    """A share as a percentage, with a decimal when it is small (0.4%, not 0%)."""
+    return f"{x:.0%}" if x == 0 or x >= 0.1 else f"{x:.1%}"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -385,8 +422,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _one_line(s: Scenario) -> str:
-    return (f"{s.name}; {len(s.actors)} actors, {len(s.issues)} issues, {len(s.talks)} talk "
-            f"rounds, {s.start} to {s.end}")
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}" + ("" if n == 1 else "s")
+
+    return (f"{s.name}; {count(len(s.actors), 'actor')}, {count(len(s.issues), 'issue')}, "
+            f"{count(len(s.talks), 'talk round')}, {s.start} to {s.end}")
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:

@@ -106,6 +106,7 @@ DYADS = [("RUS", "USA"), ("USA", "RUS"), ("RUS", "NATO"), ("NATO", "RUS"), ("RUS
 def plot_run_vs_record(table: pd.DataFrame) -> Figure:
     """Simulated against recorded weekly Goldstein, one panel per dyad."""
     import matplotlib
+    import matplotlib.dates
 
     dyads = [d for d in DYADS if ((table["actor"] == d[0]) & (table["target"] == d[1])).any()]
     with matplotlib.rc_context(RC):
@@ -127,6 +128,7 @@ def plot_run_vs_record(table: pd.DataFrame) -> Figure:
             ax.axhline(0, color="grey", lw=0.8)
             ax.set_title(f"{a} \u2192 {b}")
             ax.grid(alpha=0.3)
+            ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%d %b"))
         for ax in axes[len(dyads):]:
             ax.set_visible(False)
         axes[0].legend(frameon=False, fontsize=10)
@@ -149,7 +151,7 @@ def plot_fit(per_week: pd.DataFrame, overall: float) -> Figure:
         ax.set_ylim(0, 1)
         ax.set_ylabel("share of dyads inside the 90% band")
         ax.set_title("Fit of the ensemble to the record, by week")
-        ax.legend(frameon=False, loc="lower left")
+        ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2)
         return fig
 
 

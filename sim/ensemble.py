@@ -285,7 +285,7 @@ def execute(plan: Plan, out: Path | None, workers: int = 1, scheduler: str | Non
                     sum(len(ch.seeds) for ch in todo), progress)
     try:
         with _executor(workers, scheduler) as pool:
-            for ch, (rows, counts) in _completed(pool, todo, workers):
+            for ch, (rows, counts) in _guarded(_completed(pool, todo, workers)):
                 _save_chunk(work, ch, rows, counts)
                 bar.update(len(ch.seeds))
                 if on_chunk is not None:
@@ -293,6 +293,19 @@ def execute(plan: Plan, out: Path | None, workers: int = 1, scheduler: str | Non
     finally:
         bar.close()
     return [_part(work, ch) for ch in chunks]
+
+
+def _guarded(results: Iterator[Any]) -> Iterator[Any]:
+    """Explain the one way local workers die at start: a script without a main guard."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        yield from results
+    except BrokenProcessPool:
+        raise EnsembleError(
+            "the worker processes stopped: in a script, put the call under "
+            "'if __name__ == \"__main__\":' (workers import the script), or use workers=1"
+        ) from None
 
 
 def _completed(pool: Executor | None, todo: list[Chunk], workers: int

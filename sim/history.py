@@ -627,6 +627,9 @@ def plot_troops(estimates: pd.DataFrame | None = None) -> Figure:
 def plot_ceasefire(counts: pd.DataFrame | None = None) -> Figure:
     """Ceasefire violations recorded by the OSCE monitors in February 2022, by region.
 
+    Only reported figures are drawn (a missing figure is not a zero); the total for
+    20 February covers two evenings.
+
     Args:
         counts: as ``ceasefire_violations()`` returns (the default).
 
@@ -638,18 +641,16 @@ def plot_ceasefire(counts: pd.DataFrame | None = None) -> Figure:
     with matplotlib.rc_context(rc):
         fig = Figure(figsize=(9, 4.5), layout="constrained")
         ax = fig.subplots()
-        days = cfv["date"]
-        donetsk = cfv["donetsk"].fillna(0).to_numpy()
-        luhansk = cfv["luhansk"].fillna(0).to_numpy()
-        ax.bar(days, donetsk, width=0.8, color=palette[0], edgecolor="black", label="Donetsk")
-        ax.bar(days, luhansk, width=0.8, bottom=donetsk, color=palette[1], edgecolor="black",
-               label="Luhansk")
-        total = cfv["total"].to_numpy(dtype=float)
-        known = ~np.isnan(total)
-        ax.plot(days[known], total[known], "ko", ms=5, label="reported total")
-        ax.set_ylabel("ceasefire violations per day")
+        for col, colour, marker in (("donetsk", palette[0], "o"), ("luhansk", palette[1], "s"),
+                                    ("total", "black", "D")):
+            known = cfv[col].notna()
+            ax.plot(cfv.loc[known, "date"], cfv.loc[known, col], marker=marker, color=colour,
+                    lw=2, ms=7, label=col.capitalize() if col != "total" else "total reported")
+        ax.set_ylabel("ceasefire violations reported")
         ax.set_title("OSCE-recorded ceasefire violations in Donbas, February 2022")
         ax.legend(frameon=False, loc="upper left")
         ax.grid(axis="y", alpha=0.3)
-        _date_axis(ax, days.min() - pd.Timedelta(days=1), days.max() + pd.Timedelta(days=1))
+        ax.set_ylim(bottom=0)
+        _date_axis(ax, cfv["date"].min() - pd.Timedelta(days=1),
+                   cfv["date"].max() + pd.Timedelta(days=1))
         return fig

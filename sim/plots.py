@@ -164,12 +164,15 @@ def goldstein(result: Result) -> Figure:
             daily = ev.pivot_table(index="date", columns="dyad", values="goldstein",
                                    aggfunc="sum").reindex(days, fill_value=0.0).fillna(0.0)
             top = daily.abs().sum().sort_values(ascending=False).index[:8]
-            for n, d in enumerate(sorted(top)):
-                ax.step(daily.index, daily[d].cumsum(), where="post", color=OKABE_ITO[n % 8],
+            for n, d in enumerate(sorted(top)):  # 7 colours: the faint yellow is left out
+                ax.step(daily.index, daily[d].cumsum(), where="post", color=OKABE_ITO[n % 7],
                         ls=STYLES[n % 4], lw=2.2, label=d)
             ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=4, frameon=False)
         ax.axhline(0, color="black", lw=0.8)
         ax.set_ylabel("cumulative Goldstein score")
+        ax.annotate("each talk round held counts +7 (CAMEO 046) for both sides",
+                    (0.99, 0.02), xycoords="axes fraction", ha="right", va="bottom",
+                    fontsize=9, color="dimgray")
         ax.set_title(f"Cooperation and conflict by dyad - {_title(result)}")
         _decorate(ax, result)
         return fig
@@ -319,8 +322,10 @@ def outcome_shares(ensemble: pd.DataFrame) -> Figure:
         bars = ax.bar(names, share, yerr=err, capsize=8, color=[OKABE_ITO[1], OKABE_ITO[2],
                                                                  OKABE_ITO[5]],
                       edgecolor="black")
-        for bar, v in zip(bars, share):
-            ax.annotate(f"{v:.0%}", (bar.get_x() + bar.get_width() / 2, 0.01), ha="center",
+        for bar, v, hi in zip(bars, share, err[1] + share):
+            # above the interval, so the error bar never crosses the number
+            ax.annotate(f"{v:.0%}" if v == 0 or v >= 0.1 else f"{v:.1%}",
+                        (bar.get_x() + bar.get_width() / 2, hi + 0.02), ha="center",
                         va="bottom", fontsize=12, fontweight="bold")
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))

@@ -202,6 +202,8 @@ def account(result: Result, width: int = 8) -> str:
     s = result.summary
     lines = [f"{s['scenario']} (seed {s['seed']}): {s['outcome'].upper()} on {s['outcome_date']}"
              f" - {s['outcome_detail']}"]
+    if s.get("history"):
+        lines.append(f"Replaying the record of 2021/22: {', '.join(s['history'])}")
     talks = result.talks
     if len(talks):
         lines.append("Talks:")

@@ -167,3 +167,12 @@ def test_history_replay_from_the_command_line(tmp_path: Path) -> None:
     assert (summary["outcome"], summary["outcome_date"]) == ("war", "2022-02-24")
     r = brink("run", str(FLAGSHIP), "--history", "RUZ", "--out", str(tmp_path / "x"))
     assert r.returncode == 2 and "did you mean 'RUS'" in r.stderr
+
+
+def test_rerunning_into_a_folder_is_fine_but_another_run_is_refused(tmp_path: Path) -> None:
+    assert brink("run", "two-states", "--no-plots", "--out", str(tmp_path)).returncode == 0
+    assert brink("run", "two-states", "--no-plots", "--out", str(tmp_path)).returncode == 0
+    r = brink("run", "two-states", "--seed", "9", "--no-plots", "--out", str(tmp_path))
+    assert r.returncode == 2 and "another run" in r.stderr
+    r = brink("history", str(tmp_path))
+    assert r.returncode == 2 and "share no pair with the record" in r.stderr

@@ -410,6 +410,17 @@ def validate(data: dict[str, Any], loc: _Loc) -> Scenario:
 
 
 def _from_pydantic(err: ValidationError, loc: _Loc, data: dict[str, Any]) -> list[Problem]:
+    problems = _pydantic_problems(err, loc, data)
+    # a misspelt required key is one mistake: keep "unknown key 'resolv' (did you mean
+    # 'resolve'?)" and drop the "missing required key 'resolve'" it explains
+    suggested = {p.path.rsplit(".", 1)[0] + "." + p.message.split("did you mean '")[1][:-3]
+                 for p in problems if "(did you mean '" in p.message and "unknown key" in
+                 p.message}
+    return [p for p in problems
+            if not (p.message.startswith("missing required key") and p.path in suggested)]
+
+
+def _pydantic_problems(err: ValidationError, loc: _Loc, data: dict[str, Any]) -> list[Problem]:
     out: list[Problem] = []
     for e in err.errors(include_url=False):
         path = _data_path(tuple(e["loc"]), data)
