@@ -554,7 +554,8 @@ def plot_record_goldstein(record: pd.DataFrame | None = None, freq: str = "W-MON
             ax.set_visible(False)
         for k in range(max(0, len(pairs) - ncols), len(pairs)):
             axes[k].xaxis.set_tick_params(labelbottom=True)
-        fig.supylabel(f"Goldstein sum per period ({freq}, dated by its first day)")
+        period = {"W-MON": "week (Monday to Sunday)", "D": "day", "MS": "month"}.get(freq, freq)
+        fig.supylabel(f"Goldstein sum per {period}, dated by its first day")
         fig.suptitle("The historical record: conflict and cooperation per directed dyad")
         return fig
 

@@ -455,6 +455,14 @@ def sensitivity(indices: pd.DataFrame) -> Figure:
                                            ("p_settlement", OKABE_ITO[2]))):
             sub = indices[(indices["output"] == output) & (indices["index"] == main)]
             sub = sub.sort_values("value")
+            if not sub["value"].any():
+                ax.text(0.5, 0.5, f"{output.replace('p_', 'P(')}) never varied:\nno parameter "
+                        "has any measured influence", ha="center", va="center",
+                        transform=ax.transAxes, fontsize=12)
+                ax.set_title(f"Influence on {output.replace('p_', 'P(')})")
+                ax.set_xticks([])
+                ax.set_yticks([])
+                continue
             ax.barh(sub["param"], sub["value"], xerr=sub["conf"], color=col, edgecolor="black",
                     capsize=4)
             ax.set_title(f"Influence on {output.replace('p_', 'P(')})")
