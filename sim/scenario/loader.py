@@ -30,6 +30,8 @@ MAX_FILE_BYTES = 2_000_000
 MAX_NODES = 200_000
 MAX_DEPTH = 40
 MAX_EXTENDS = 16
+MAX_MESSAGE = 240
+MAX_PROBLEMS = 50
 
 KeyPath = tuple[str | int, ...]
 
@@ -45,14 +47,23 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        message = " ".join(self.message.split())  # always one line, however odd the input
+        if len(message) > MAX_MESSAGE:
+            message = message[: MAX_MESSAGE - 3] + "..."
+        return f"{where}: {self.path}: {message}" if self.path else f"{where}: {message}"
 
 
 class ScenarioError(ValueError):
     """A scenario that cannot be loaded; ``problems`` lists every reason."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
-        self.problems = list(problems)
+        problems = list(problems)
+        if len(problems) > MAX_PROBLEMS:  # a runaway file: the first ones say enough
+            rest = len(problems) - MAX_PROBLEMS
+            problems = [*problems[:MAX_PROBLEMS],
+                        Problem(problems[MAX_PROBLEMS].source, None, "",
+                                f"... and {rest} more problems")]
+        self.problems = problems
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
