@@ -208,7 +208,7 @@ def account(result: Result, width: int = 8) -> str:
     if len(talks):
         lines.append("Talks:")
         for r in talks.itertuples():
-            extra = f" [{r.agreed}]" if r.agreed else ""
+            extra = f" - {r.note}" if r.note and r.status not in ("not held",) else ""
             lines.append(f"  {r.date:%d %b %Y}  {r.name}: {r.status}{extra}")
     ev = result.events
     acts = ev[ev["kind"].isin(["act", "scripted", "history", "incident"])]

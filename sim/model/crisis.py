@@ -678,8 +678,9 @@ class _Round:
             tolerance=m.params.red_line_tolerance)
         agreed = {int(ag[c]): v for c, v in res.agreed.items()}
         rivals = m.rival[np.ix_(mem, mem)]
+        before = m.positions[mem].copy()  # to say whose position each agreement is nearer
         self._effects(res.status, agreed, mem, rivals)
-        note = self._note(res, rv, mem)
+        note = self._note(res, rv, mem, before)
         m._talk_row(self, res.status, agreed, res.offers, note)
         for x, y in zip(*np.nonzero(rivals)):  # one event per directed dyad of rivals
             m._log(day, "talks", int(mem[x]), int(mem[y]), "negotiate", "046", 7.0,
@@ -703,14 +704,26 @@ class _Round:
         if status == "agreement" and rivals.any():
             m.rung[mem] = np.maximum(m.rung[mem] - 1, 0)
 
-    def _note(self, res: bargaining.RoundResult, rv: np.ndarray, mem: np.ndarray) -> str:
+    def _note(self, res: bargaining.RoundResult, rv: np.ndarray, mem: np.ndarray,
+              before: np.ndarray) -> str:
+        """The round's result in words: whose positions the deals are near, what stayed open."""
         m = self.model
         if res.status in ("agreement", "partial"):
-            return "agreed on " + ", ".join(m.issue_ids[k] for k in sorted(
-                int(self.agenda[c]) for c in res.agreed)) if res.agreed else ""
+            parts = []
+            for k, v in sorted((int(self.agenda[c]), v) for c, v in res.agreed.items()):
+                gap = np.abs(before[:, k] - v)
+                near = [m.actor_ids[mem[x]] for x in np.nonzero(gap <= 5)[0]]
+                where = f"at {'/'.join(near)}'s position" if near else "a compromise"
+                parts.append(f"{m.issue_ids[k]} {v:.0f} ({where})")
+            open_ = [m.issue_ids[k] for k in self.agenda
+                     if k not in {int(self.agenda[c]) for c in res.agreed}]
+            text = "agreed: " + ", ".join(parts)
+            return text + (f"; left open: {', '.join(open_)}" if open_ else "")
         who = m.actor_ids[mem[res.holdout]] if res.holdout >= 0 else "?"
-        return (f"{who} fell {res.gap:.2f} short of accepting the last offer "
-                f"(its reservation value {rv[res.holdout]:.2f})")
+        if res.gap >= 1.0:
+            return f"no deal could respect {who}'s red lines"
+        return (f"{who}'s utility of the last offer was {res.gap:.2f} below what it would "
+                f"accept (its reservation value {rv[res.holdout]:.2f}, on a 0-1 scale)")
 
     def _check_settlement(self) -> None:
         m = self.model
