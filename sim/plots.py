@@ -79,6 +79,7 @@ def positions(result: Result) -> Figure:
                 ax.plot(ts["date"], ts[f"position.{a}.{issue}"], color=colour(i),
                         ls=STYLES[i % 4], lw=2.2, label=a)
             ax.set_ylim(-5, 105)
+            ax.set_yticks([0, 50, 100], ["0 (low)", "50", "100 (high)"])
             ax.set_title(result.issues[issue])
             _decorate(ax, result, labels=False)
         for ax in axes[len(issues):]:
@@ -215,22 +216,38 @@ def _decorate(ax: Axes, result: Result, labels: bool = True) -> None:
     """Date axis, talk rounds as dotted lines (named on top), the outcome marked."""
     talks = result.talks
     held = talks[~talks["status"].isin(["not held"])]
-    for r in held.itertuples():
-        ax.axvline(r.date, color="grey", ls=":", lw=1.2, zorder=1)
-        if labels:
-            ax.annotate(_short(r.name), (mdates.date2num(r.date), 1.0), xycoords=("data", "axes fraction"),
-                        rotation=90, fontsize=8, color="dimgray", va="top", ha="right")
     s = result.summary
+    _calendar(ax, [(r.date, r.name) for r in held.itertuples()], pd.Timestamp(s["start"]),
+              pd.Timestamp(s["end"]), labels)
     if s["outcome"]:
         when = pd.Timestamp(s["outcome_date"])
         ax.axvline(when, color="black", lw=1.6)
-        ax.annotate(s["outcome"], (mdates.date2num(when), 0.02), xycoords=("data", "axes fraction"),
-                    fontsize=10, fontweight="bold", ha="left", va="bottom", xytext=(3, 0),
-                    textcoords="offset points")
+        ax.annotate(s["outcome"], (mdates.date2num(when), 0.02),
+                    xycoords=("data", "axes fraction"), fontsize=10, fontweight="bold",
+                    ha="left", va="bottom", xytext=(3, 0), textcoords="offset points")
+
+
+def _calendar(ax: Axes, talks: list[tuple[Any, str]], start: pd.Timestamp, end: pd.Timestamp,
+              labels: bool) -> None:
+    """Talk rounds as dotted lines, named on top; names of rounds days apart are merged."""
+    names: list[tuple[pd.Timestamp, list[str]]] = []
+    for date, name in sorted(talks, key=lambda t: pd.Timestamp(t[0])):
+        when = pd.Timestamp(date)
+        ax.axvline(when, color="grey", ls=":", lw=1.2, zorder=1)
+        if names and (when - names[-1][0]).days <= 4:  # too close to print apart
+            names[-1][1].append(name)
+        else:
+            names.append((when, [name]))
+    if labels:
+        for when, group in names:
+            text = _short(group[0]) if len(group) == 1 else \
+                f"{_short(group[0])} +{len(group) - 1}"
+            ax.annotate(text, (mdates.date2num(when), 1.0), xycoords=("data", "axes fraction"),
+                        rotation=90, fontsize=9, color="dimgray", va="top", ha="right")
     loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-    ax.set_xlim(pd.Timestamp(s["start"]), pd.Timestamp(s["end"]) + pd.Timedelta(days=1))
+    ax.set_xlim(start, end + pd.Timedelta(days=1))
     ax.grid(axis="y", alpha=0.3)
 
 
@@ -377,19 +394,8 @@ def _ensemble_title(ensemble: pd.DataFrame) -> str:
 
 
 def _decorate_ensemble(ax: Axes, ensemble: pd.DataFrame, labels: bool = True) -> None:
-    for date, name in ensemble.attrs["talks"]:
-        when = pd.Timestamp(date)
-        ax.axvline(when, color="grey", ls=":", lw=1.2, zorder=1)
-        if labels:
-            ax.annotate(_short(name), (mdates.date2num(when), 1.0),
-                        xycoords=("data", "axes fraction"), rotation=90, fontsize=8,
-                        color="dimgray", va="top", ha="right")
     dates = ensemble.attrs["quantiles"]["date"]
-    loc = mdates.AutoDateLocator(minticks=4, maxticks=9)
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-    ax.set_xlim(dates.min(), dates.max() + pd.Timedelta(days=1))
-    ax.grid(axis="y", alpha=0.3)
+    _calendar(ax, list(ensemble.attrs["talks"]), dates.min(), dates.max(), labels)
 
 
 # --------------------------------------------------------------------------- sweeps
