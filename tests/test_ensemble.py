@@ -225,3 +225,23 @@ def test_sensitivity_sobol_needs_power_of_two() -> None:
     ind = run_sensitivity(TWO, ["actors.AAA.resolve=0.1:0.9", "actors.BBB.resolve=0.1:0.9"],
                           method="sobol", samples=4, runs=2)
     assert set(ind["index"]) == {"S1", "ST"}
+
+
+def test_killed_sweep_resumes_to_the_same_files(tmp_path: Path) -> None:
+    args = ["sweep", str(FLAGSHIP), "--param", "actors.RUS.resolve=0.6,0.9", "--runs", "16",
+            "--seed", "3", "--workers", "1", "--no-plots"]
+    whole = brink(*args, "--out", str(tmp_path / "whole"))
+    cut = brink(*args, "--out", str(tmp_path / "cut"))
+    first = tmp_path / "cut" / ".brink-work" / "cell-00000.npz"
+    deadline = time.monotonic() + 120
+    while not first.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    cut.send_signal(signal.SIGKILL)
+    cut.communicate(timeout=60)
+    resumed = brink(*args, "--out", str(tmp_path / "cut"), "--resume")
+    _, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err
+    assert whole.wait(timeout=300) == 0
+    for name in ("cells.csv", "runs.csv", "summary.json"):
+        assert (tmp_path / "whole" / name).read_bytes() == \
+            (tmp_path / "cut" / name).read_bytes(), name
