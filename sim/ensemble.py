@@ -263,15 +263,13 @@ def default_chunk(runs: int, workers: int) -> int:
     return max(1, min(50, math.ceil(runs / max(4 * workers, 1))))
 
 
-def execute(plan: Plan, out: Path | None, workers: int = 1, scheduler: str | None = None,
+def execute(plan: Plan, out: Path, workers: int = 1, scheduler: str | None = None,
             resume: bool = False, progress: bool | None = None,
             on_chunk: Callable[[int], None] | None = None) -> list[Path]:
     """Run every chunk of ``plan`` not yet done; keep parts and checkpoints in ``out``.
 
-    Returns the part files (runs.csv pieces) in order. With ``out`` None the
-    work goes to a temporary folder that the caller removes.
+    Returns the part files (runs.csv pieces) in order.
     """
-    assert out is not None
     work = out / WORK
     _prepare(work, plan, resume)
     seeds = spawn_seeds(plan.seed, plan.runs)
@@ -279,14 +277,18 @@ def execute(plan: Plan, out: Path | None, workers: int = 1, scheduler: str | Non
                     json.dumps(cell.scenario.model_dump(mode="json")), plan.daily)
               for c, cell in enumerate(plan.cells)
               for k, start in enumerate(range(0, plan.runs, plan.chunk))]
-    done = _done_chunks(work, len(plan.cells))
+    # each cell's running totals and completed chunks, read once (resume) and kept here
+    totals = [load_counts(work, c) for c in range(len(plan.cells))]
+    done = [_done_of(work, c) for c in range(len(plan.cells))]
     todo = [ch for ch in chunks if ch.index not in done[ch.cell]]
     bar = _progress(plan.runs * len(plan.cells), sum(len(ch.seeds) for ch in chunks) -
                     sum(len(ch.seeds) for ch in todo), progress)
     try:
         with _executor(workers, scheduler) as pool:
             for ch, (rows, counts) in _guarded(_completed(pool, todo, workers)):
-                _save_chunk(work, ch, rows, counts)
+                _add(totals[ch.cell], counts)
+                done[ch.cell].add(ch.index)
+                _save_chunk(work, ch, rows, totals[ch.cell], done[ch.cell])
                 bar.update(len(ch.seeds))
                 if on_chunk is not None:
                     on_chunk(ch.index)
@@ -410,10 +412,6 @@ def _part(work: Path, ch: Chunk) -> Path:
     return work / f"cell-{ch.cell:05d}-chunk-{ch.index:06d}.csv"
 
 
-def _done_chunks(work: Path, cells: int) -> list[set[int]]:
-    return [_done_of(work, c) for c in range(cells)]
-
-
 def _done_of(work: Path, cell: int) -> set[int]:
     path = _checkpoint(work, cell)
     if not path.exists():
@@ -432,8 +430,8 @@ def load_counts(work: Path, cell: int) -> dict[str, np.ndarray]:
 
 
 def _save_chunk(work: Path, ch: Chunk, rows: list[dict[str, Any]],
-                counts: dict[str, np.ndarray]) -> None:
-    """Rows first, then the checkpoint that marks the chunk done (each atomic)."""
+                total: dict[str, np.ndarray], done: set[int]) -> None:
+    """Rows first, then the checkpoint (the cell's totals and done chunks), each atomic."""
     frame = pd.DataFrame(rows)
     frame.insert(0, "cell", ch.cell)
     files = [(_part(work, ch).name, frame.to_csv(index=False, header=False,
@@ -441,11 +439,8 @@ def _save_chunk(work: Path, ch: Chunk, rows: list[dict[str, Any]],
     if not (work / "header.csv").exists():
         files.append(("header.csv", (",".join(frame.columns) + "\n").encode()))
     write_atomically(work, files)
-    total = load_counts(work, ch.cell)
-    _add(total, counts)
-    done = sorted(_done_of(work, ch.cell) | {ch.index})
     buf = io.BytesIO()
-    np.savez_compressed(buf, done=np.array(done, np.int64), **total)
+    np.savez_compressed(buf, done=np.array(sorted(done), np.int64), **total)
     write_atomically(work, [(_checkpoint(work, ch.cell).name, buf.getvalue())])
 
 

@@ -110,16 +110,20 @@ def brink(*args: str) -> subprocess.Popen[str]:
                             stderr=subprocess.PIPE, text=True, env=env)
 
 
+def wait_for(checkpoint: Path, seconds: float = 120) -> None:
+    """Wait until the first chunk's checkpoint exists (some work is saved, some is not)."""
+    deadline = time.monotonic() + seconds
+    while not checkpoint.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL])
 def test_interrupted_ensemble_resumes_to_the_same_files(tmp_path: Path, sig: int) -> None:
     args = ["ensemble", str(FLAGSHIP), "--runs", "48", "--seed", "4", "--workers", "1",
             "--no-plots"]
     whole = brink(*args, "--out", str(tmp_path / "whole"))
     cut = brink(*args, "--out", str(tmp_path / "cut"))
-    checkpoint = tmp_path / "cut" / ".brink-work" / "cell-00000.npz"
-    deadline = time.monotonic() + 120
-    while not checkpoint.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(tmp_path / "cut" / ".brink-work" / "cell-00000.npz")
     cut.send_signal(sig)
     _, err = cut.communicate(timeout=60)
     assert cut.returncode != 0
@@ -232,10 +236,7 @@ def test_killed_sweep_resumes_to_the_same_files(tmp_path: Path) -> None:
             "--seed", "3", "--workers", "1", "--no-plots"]
     whole = brink(*args, "--out", str(tmp_path / "whole"))
     cut = brink(*args, "--out", str(tmp_path / "cut"))
-    first = tmp_path / "cut" / ".brink-work" / "cell-00000.npz"
-    deadline = time.monotonic() + 120
-    while not first.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(tmp_path / "cut" / ".brink-work" / "cell-00000.npz")
     cut.send_signal(signal.SIGKILL)
     cut.communicate(timeout=60)
     resumed = brink(*args, "--out", str(tmp_path / "cut"), "--resume")

@@ -24,7 +24,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from sim.scenario.schema import Scenario, check_references, did_you_mean
+from sim.scenario.schema import Scenario, check_references, did_you_mean, strip_optional
 
 MAX_FILE_BYTES = 2_000_000
 MAX_NODES = 200_000
@@ -489,16 +489,13 @@ def _fields_at(path: KeyPath) -> list[str]:
 
 
 def _unwrap(tp: Any) -> Any:
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-            tp = models[0] if models else args[0]
-        else:
-            return tp
+    """The model (or type) a data path leads to: Optional stripped, a union's model picked."""
+    tp = strip_optional(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        tp = strip_optional(models[0] if models else args[0])
+    return tp
 
 
 def _at(loc: _Loc, path: KeyPath, message: str) -> Problem:

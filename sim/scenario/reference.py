@@ -32,6 +32,7 @@ from sim.scenario.schema import (
     Scenario,
     ScriptedEvent,
     TalkRound,
+    strip_optional,
 )
 
 BEGIN = "<!-- BEGIN GENERATED REFERENCE -->"
@@ -86,10 +87,10 @@ def model_paths(root: type[BaseModel], prefix: str = "") -> dict[type[BaseModel]
     """
     found = {root: prefix}
     for name, field in root.model_fields.items():
-        tp, suffix = _unwrap(field.annotation), ""
+        tp, suffix = strip_optional(field.annotation), ""
         while typing.get_origin(tp) in (dict, list):
             suffix += ".<id>" if typing.get_origin(tp) is dict else ".<n>"
-            tp = _unwrap(typing.get_args(tp)[-1])
+            tp = strip_optional(typing.get_args(tp)[-1])
         if _is_model(tp) and tp not in found:
             path = f"{prefix}.{name}{suffix}" if prefix else f"{name}{suffix}"
             found.update(model_paths(tp, path))
@@ -297,23 +298,8 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def _unwrap(tp: Any) -> Any:
-    """Strip Annotated and Optional, keeping the type underneath."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = typing.get_args(tp)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) != 1:
-                return tp
-            tp = args[0]
-        else:
-            return tp
-
-
 def _is_container(tp: Any) -> bool:
-    return typing.get_origin(_unwrap(tp)) in (dict, list)
+    return typing.get_origin(strip_optional(tp)) in (dict, list)
 
 
 def _is_model(tp: Any) -> bool:

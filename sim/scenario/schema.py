@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import types
+import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
@@ -261,6 +263,21 @@ class Scenario(Strict):
 
 
 Path = tuple[str | int, ...]
+
+
+def strip_optional(tp: Any) -> Any:
+    """A type annotation without Annotated and Optional (unions of several types are kept)."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) != 1:
+                return tp
+            tp = args[0]
+        else:
+            return tp
 
 
 def json_schema() -> dict[str, Any]:
