@@ -42,7 +42,7 @@ import pandas as pd
 
 from sim._version import __version__
 from sim.model.actions import FAMILIES, FAMILY_OF, NAMES
-from sim.model.crisis import CrisisModel
+from sim.model.crisis import ACT_KINDS, CrisisModel
 from sim.results import write_atomically
 from sim.scenario import Scenario, load_scenario, origin_of
 from sim.scenario.loader import scenario_from_dict, with_overrides
@@ -148,7 +148,7 @@ def run_row(m: CrisisModel, run: int) -> dict[str, Any]:
     index = {n: k for k, n in enumerate(NAMES)}
     incidents = 0
     for e in m.events:
-        if e[1] in ("act", "scripted", "history"):
+        if e[1] in ACT_KINDS:
             acts[index[e[4]]] += 1
         elif e[1] == "incident":
             incidents += 1

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from sim.model.actions import FAMILIES
+from sim.model.crisis import ACT_KINDS
 from sim.results import Result
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -94,7 +95,7 @@ def positions(result: Result) -> Figure:
 def timeline(result: Result) -> Figure:
     """Event timeline: one lane per actor, one glyph per act, coloured by Goldstein score."""
     ev = result.events
-    ev = ev[ev["kind"].isin(["act", "scripted", "history", "incident", "talks"])]
+    ev = ev[ev["kind"].isin([*ACT_KINDS, "incident", "talks"])]
     with matplotlib.rc_context(RC):
         fig = Figure(figsize=(12, 1.2 * len(result.actors) + 2.2), layout="constrained")
         ax = fig.subplots()
@@ -108,7 +109,7 @@ def timeline(result: Result) -> Figure:
             g = sub["goldstein"].fillna(-10.0).to_numpy()
             ax.scatter(sub["date"], y, c=g, cmap=cmap, vmin=-10, vmax=10, marker=marker, s=70,
                        edgecolors="black", linewidths=0.6, zorder=3)
-        scripted = ev[ev["kind"].isin(["scripted", "history"])]
+        scripted = ev[ev["kind"].isin(["scripted", "history", "injected", "played"])]
         ax.scatter(scripted["date"], scripted["actor"].map(lanes), marker="o", s=260,
                    facecolors="none", edgecolors="black", linewidths=1.2, zorder=2)
         ax.set_yticks(range(len(result.actors)))
@@ -120,7 +121,7 @@ def timeline(result: Result) -> Figure:
                           markersize=9, label=f) for f, (m, _) in GLYPHS.items()]
         handles.append(Line2D([], [], marker="o", ls="", markerfacecolor="none",
                               markeredgecolor="black", markersize=14,
-                              label="scripted or replayed"))
+                              label="scripted, replayed, injected or played"))
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12),
                   ncols=4, frameon=False)
         sm = matplotlib.cm.ScalarMappable(cmap=cmap, norm=matplotlib.colors.Normalize(-10, 10))

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from sim._version import __version__
-from sim.model.crisis import CrisisModel
+from sim.model.crisis import ACT_KINDS, CrisisModel
 from sim.scenario import Scenario
 from sim.scenario.loader import origin_of
 
@@ -114,7 +114,7 @@ def summarize(m: CrisisModel) -> dict[str, Any]:
     out = m.outcome
     counts: dict[str, int] = {}
     for e in m.events:
-        if e[1] in ("act", "scripted", "history"):
+        if e[1] in ACT_KINDS:
             counts[e[4]] = counts.get(e[4], 0) + 1
     return {
         "scenario": m.crisis.name,
@@ -211,7 +211,7 @@ def account(result: Result, width: int = 8) -> str:
             extra = f" - {r.note}" if r.note and r.status not in ("not held",) else ""
             lines.append(f"  {r.date:%d %b %Y}  {r.name}: {r.status}{extra}")
     ev = result.events
-    acts = ev[ev["kind"].isin(["act", "scripted", "history", "incident"])]
+    acts = ev[ev["kind"].isin([*ACT_KINDS, "incident"])]
     key = acts[acts["action"].isin(_NOTABLE)]
     if len(key):
         lines.append("Key moves:")

@@ -33,6 +33,7 @@ from sim.model.actions import CATALOG, INDEX, TABLE
 from sim.model.actor import Actor
 from sim.model.beliefs import logistic, logit, perceived_llr, priors
 from sim.model.choice import logit_probabilities, sample
+from sim.model.players import Move, Option, Player, Talks
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.loader import scenario_from_dict, with_overrides
 
@@ -57,6 +58,9 @@ TALK_WINDOW = 14  # days ahead in which a scheduled round can be halted
 SIGNAL_HORIZON = 30  # days over which an escalation's added incident risk is weighed
 TALK_BELIEF_SHIFT = 0.3  # log-odds shift of beliefs after a breakdown (+) or agreement (-)
 ECHO = 0.5  # share of an act's weight that the target owes back (< 1 damps echoes)
+#: event kinds that are acts from the catalog: chosen by the model, by a player,
+#: scripted in the scenario, injected by an instructor, or replayed from the record
+ACT_KINDS = ("act", "played", "scripted", "injected", "history")
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,9 @@ class CrisisModel(mesa.Model):
             recorded acts as (date, action, target or None, note); see
             ``sim.history.replay_plan``. Their scripted events are skipped (the
             record has them) and no incident happens between two of them.
+        players: actors decided by a person or a script instead of the
+            model: ``{"UKR": player}`` (see ``sim.model.players``). What they
+            decide is kept in ``model.moves``.
         **parameters: shorthand overrides of ``parameters.<name>``
             (``rationality=2``), as ``batch_run`` passes them.
     """
@@ -95,6 +102,7 @@ class CrisisModel(mesa.Model):
                  seed: int | None = None, rng: int | None = None,
                  overrides: dict[str, Any] | None = None,
                  history: Mapping[str, Sequence[RecordedAct]] | None = None,
+                 players: Mapping[str, Player] | None = None,
                  **parameters: Any) -> None:
         if seed is not None and rng is not None:
             raise ValueError("give seed or rng, not both")
@@ -110,6 +118,15 @@ class CrisisModel(mesa.Model):
                        for i, code in enumerate(self.actor_ids)]
         self._schedule_calendar(spec)
         self.replay = self._replay_plan(history or {})
+        self.players: dict[int, Player] = {}
+        for code, player in (players or {}).items():
+            if code not in self.actor_ids:
+                raise ValueError(f"unknown actor {code!r} among the players; the scenario has "
+                                 f"{', '.join(self.actor_ids)}")
+            if self.actor_ids.index(code) in self.replay:
+                raise ValueError(f"{code} cannot both replay the record and be played")
+            self.players[self.actor_ids.index(code)] = player
+        self.moves: list[Move] = []
         self.outcome: Outcome | None = None
         self.datacollector = mesa.DataCollector(model_reporters={
             "tension": "tension", "max_rung": "max_rung", "outcome": "outcome_kind"})
@@ -350,12 +367,98 @@ class CrisisModel(mesa.Model):
                         return
                 continue
             a, j = divmod(int(picks[i]), n)
+            kind = "act"
+            if i in self.players:
+                chosen = self._ask_player(i, utility, parts, prob)
+                if chosen is not None:
+                    (a, j), kind = chosen, "played"
             if a == 0:
                 continue
-            reason = _reason(_components_of(parts, i, a, j), float(prob[i, picks[i]]))
-            self._act(day, i, a, j, reason, "act", noise[i])
+            reason = _reason(_components_of(parts, i, a, j), float(prob[i, a * n + j]))
+            if kind == "played":
+                reason = f"played by a person; the model's view: {reason}"
+            self._act(day, i, a, j, reason, kind, noise[i])
             if self.outcome is not None:
                 return
+
+    def options(self, i: int, utility: np.ndarray, parts: list[np.ndarray],
+                prob: np.ndarray) -> list[Option]:
+        """Actor i's feasible options today, most likely first (for players)."""
+        n = self.n
+        out = []
+        for flat in np.nonzero(prob[i] > 0)[0]:
+            a, j = divmod(int(flat), n)
+            act = CATALOG[a]
+            p = float(prob[i, flat])
+            out.append(Option(act.name, None if act.target == "none" else self.actor_ids[j], p,
+                              float(utility[i, a, j]),
+                              _reason(_components_of(parts, i, a, j), p)))
+        return sorted(out, key=lambda o: (-o.probability, o.action, o.target or ""))
+
+    def _ask_player(self, i: int, utility: np.ndarray, parts: list[np.ndarray],
+                    prob: np.ndarray) -> tuple[int, int] | None:
+        """The player's pick for actor i as (action, target) indices; None: the model's."""
+        code = self.actor_ids[i]
+        options = self.options(i, utility, parts, prob)
+        choice = self.players[i].choose(self, code, options)
+        if choice is None:
+            return None
+        action, target = choice
+        match = [o for o in options if o.action == action and o.target == target]
+        if not match:
+            allowed = ", ".join(f"{o.action}" + (f"->{o.target}" if o.target else "")
+                                for o in options)
+            raise ValueError(f"{code} cannot {action}" + (f" {target}" if target else "")
+                             + f" today; allowed: {allowed}")
+        self.moves.append(Move(self.day, code, "act", (action, target)))
+        a = INDEX[action]
+        return a, (i if target is None else self.actor_ids.index(target))
+
+    # ------------------------------------------------------------------ injects
+
+    def _next_day(self) -> int:
+        """The day an inject between steps belongs to (the next one to simulate)."""
+        return min(self.days_run, self.days - 1)
+
+    def inject_act(self, actor: str, action: str, target: str | None = None,
+                   note: str = "") -> None:
+        """An act made to happen now (an instructor's inject), as a scripted event would."""
+        if self.outcome is not None:
+            raise ValueError(f"the run has ended ({self.outcome.kind})")
+        i = self.actor_ids.index(actor)
+        if action not in INDEX:
+            raise ValueError(f"unknown action {action!r}")
+        j = i if target is None else self.actor_ids.index(target)
+        noise = self.rng.standard_normal(self.n)
+        self._act(self._next_day(), i, INDEX[action], j, f"injected: {note}".strip(),
+                  "injected", noise)
+
+    def inject_incident(self, a: str, b: str, note: str = "") -> None:
+        """A border incident between two actors' forces: tension rises, both climb a rung.
+
+        An actor that may use force and is already at rung 8 goes to war, as
+        with an incident of chance (``_incidents``).
+        """
+        if self.outcome is not None:
+            raise ValueError(f"the run has ended ({self.outcome.kind})")
+        i, j = self.actor_ids.index(a), self.actor_ids.index(b)
+        self._incident(self._next_day(), i, j, f"injected incident: {note}".strip(": "))
+
+    def inject_report(self, about: str, shift: float, note: str = "") -> None:
+        """Intelligence that makes everyone think ``about`` more (shift > 0) or less resolute.
+
+        Every other actor's belief that ``about`` is resolute moves by
+        ``shift`` in log-odds (1.0 takes 50% to 73%).
+        """
+        if self.outcome is not None:
+            raise ValueError(f"the run has ended ({self.outcome.kind})")
+        j = self.actor_ids.index(about)
+        others = np.arange(self.n) != j
+        before = self.belief[others, j].mean()
+        self.belief[others, j] = logistic(logit(self.belief[others, j]) + float(shift))
+        self._log(self._next_day(), "injected", j, None, "intelligence_report", "", np.nan,
+                  f"injected report on {about}: {note} (others' belief {about} is resolute "
+                  f"{before:.2f} -> {self.belief[others, j].mean():.2f})".replace(":  (", " ("))
 
     def _utilities(self, day: int) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
         """Expected utility of every (actor, action, target) option.
@@ -575,17 +678,23 @@ class CrisisModel(mesa.Model):
         replaying = np.isin(np.arange(n), list(self.replay))
         hit &= ~np.outer(replaying, replaying)  # the record says what happened between them
         for i, j in zip(*np.nonzero(hit)):
-            self._log(day, "incident", int(i), int(j), "incident", "", np.nan,
-                      f"incident between forces at rungs {self.rung[i]} and {self.rung[j]}")
-            self.tension = min(1.0, self.tension + 0.1)
-            for x in (int(i), int(j)):
-                if self.rung[x] >= 8 and self.force_ok[x]:
-                    y = int(j) if x == int(i) else int(i)
-                    self.rung[x] = 9
-                    self._finish_with("war", day, f"an incident escalated: "
-                                      f"{self.actor_ids[x]} at war with {self.actor_ids[y]}")
-                    return
-                self.rung[x] = min(self.rung[x] + 1, 8)
+            self._incident(day, int(i), int(j), "incident between forces at rungs "
+                           f"{self.rung[i]} and {self.rung[j]}")
+            if self.outcome is not None:
+                return
+
+    def _incident(self, day: int, i: int, j: int, reason: str) -> None:
+        """One incident between i's and j's forces."""
+        self._log(day, "incident", i, j, "incident", "", np.nan, reason)
+        self.tension = min(1.0, self.tension + 0.1)
+        for x in (i, j):
+            if self.rung[x] >= 8 and self.force_ok[x]:
+                y = j if x == i else i
+                self.rung[x] = 9
+                self._finish_with("war", day, f"an incident escalated: "
+                                  f"{self.actor_ids[x]} at war with {self.actor_ids[y]}")
+                return
+            self.rung[x] = min(self.rung[x] + 1, 8)
 
     def _threats(self, day: int) -> None:
         """Call threats whose target escalated; let unanswered ones cost credibility."""
@@ -655,6 +764,7 @@ class _Round:
         self.members = [actor_ids.index(a) for a in spec.participants]
         self.agenda = [issue_ids.index(k) for k in (spec.agenda or issue_ids)]
         self.done = False
+        self._rejected = ""  # why a player turned down the deal, if one did
 
     def convene(self) -> None:
         """Hold the round (Mesa event at the end of its day's acts)."""
@@ -671,11 +781,18 @@ class _Round:
             return
         ag = np.array(self.agenda)
         rv = m.reservation_values(self.members, self.agenda, day)
+        table = m.positions[np.ix_(mem, ag)].copy()
+        played = [x for x, a in enumerate(self.members) if a in m.players]
+        for x in played:
+            table[x] = self._offer(x, table, rv)
         res = bargaining.negotiate(
-            m.positions[np.ix_(mem, ag)], m.salience[np.ix_(mem, ag)], rv,
+            table, m.salience[np.ix_(mem, ag)], rv,
             m.exponent[mem], m.params.talk_turns, m.params.continue_margin,
             status_quo=m.status_quo[ag], red=m.red[np.ix_(mem, ag)],
             tolerance=m.params.red_line_tolerance)
+        for x in played:
+            if res.status in ("agreement", "partial"):
+                res = self._answer(x, table, rv, res)
         agreed = {int(ag[c]): v for c, v in res.agreed.items()}
         rivals = m.rival[np.ix_(mem, mem)]
         before = m.positions[mem].copy()  # to say whose position each agreement is nearer
@@ -686,6 +803,56 @@ class _Round:
             m._log(day, "talks", int(mem[x]), int(mem[y]), "negotiate", "046", 7.0,
                    f"{self.spec.name}: {res.status}" + (f" ({note})" if note else ""))
         self._check_settlement()
+
+    def _talks(self, x: int, table: np.ndarray, rv: np.ndarray) -> Talks:
+        m = self.model
+        a = self.members[x]
+        issues = [m.issue_ids[k] for k in self.agenda]
+        return Talks(self.spec.name, self.spec.venue, m.date_of(self.day),
+                     tuple(m.actor_ids[y] for y in self.members), tuple(issues),
+                     {m.actor_ids[y]: {k: float(v) for k, v in zip(issues, table[r])}
+                      for r, y in enumerate(self.members)},
+                     float(rv[x]), tuple(k for c, k in zip(self.agenda, issues) if m.red[a, c]))
+
+    def _offer(self, x: int, table: np.ndarray, rv: np.ndarray) -> np.ndarray:
+        """Participant x's player may put other positions on the table for this round."""
+        m, code = self.model, self.model.actor_ids[self.members[x]]
+        talks = self._talks(x, table, rv)
+        offer = m.players[self.members[x]].offer(m, code, talks)
+        if not offer:
+            return table[x]
+        unknown = sorted(set(offer) - set(talks.agenda))
+        if unknown:
+            raise ValueError(f"{code} offered positions on {', '.join(unknown)}, not on the "
+                             f"agenda of {self.spec.name} ({', '.join(talks.agenda)})")
+        row = table[x].copy()
+        for c, k in enumerate(talks.agenda):
+            if k in offer:
+                v = float(offer[k])
+                if not 0.0 <= v <= 100.0:
+                    raise ValueError(f"{code}'s position on {k} must be 0-100, not {v:g}")
+                row[c] = v
+        clean = {k: float(offer[k]) for k in talks.agenda if k in offer}
+        m.moves.append(Move(self.day, code, "offer", clean, self.spec.name))
+        m._log(self.day, "offer", self.members[x], None, "table_offer", "", np.nan,
+               f"{self.spec.name}: {code} put on the table "
+               + ", ".join(f"{k} {v:.0f}" for k, v in clean.items()))
+        return row
+
+    def _answer(self, x: int, table: np.ndarray, rv: np.ndarray,
+                res: bargaining.RoundResult) -> bargaining.RoundResult:
+        """Participant x's player agrees to the deal, or turns it down (a breakdown)."""
+        m, code = self.model, self.model.actor_ids[self.members[x]]
+        deal = {m.issue_ids[self.agenda[c]]: float(v) for c, v in sorted(res.agreed.items())}
+        answer = m.players[self.members[x]].accept(m, code, self._talks(x, table, rv), deal)
+        if answer is None:
+            return res
+        m.moves.append(Move(self.day, code, "accept", bool(answer), self.spec.name))
+        if answer:
+            return res
+        deal_text = ", ".join(f"{k} {v:.0f}" for k, v in deal.items())
+        self._rejected = f"{code} turned down the deal reached ({deal_text})"
+        return bargaining.RoundResult("breakdown", {}, res.offers, 0.0, x)
 
     def _effects(self, status: str, agreed: dict[int, float], mem: np.ndarray,
                  rivals: np.ndarray) -> None:
@@ -719,6 +886,8 @@ class _Round:
                      if k not in {int(self.agenda[c]) for c in res.agreed}]
             text = "agreed: " + ", ".join(parts)
             return text + (f"; left open: {', '.join(open_)}" if open_ else "")
+        if self._rejected:
+            return self._rejected
         who = m.actor_ids[mem[res.holdout]] if res.holdout >= 0 else "?"
         if res.gap >= 1.0:
             return f"no deal could respect {who}'s red lines"
