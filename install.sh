@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create .venv with Python >= 3.12 and install Brink into it (editable).
 #   bash install.sh          the simulator
-#   bash install.sh --test   the simulator and the test tools
+#   bash install.sh --test   the simulator and the test tools (and chromium, as root or with sudo)
 # Python: $PYTHON if set, else python3.12/3.13/3.14/python3 if one is >= 3.12,
 # else the newest pyenv-installed 3.12+.
 set -euo pipefail
@@ -33,5 +33,21 @@ if [ "${1:-}" = "--test" ]; then
   .venv/bin/python -m pip install --quiet -e ".[test]"
 else
   .venv/bin/python -m pip install --quiet -e .
+fi
+# the dashboard's scripts and style sheets, so that it works offline (sim/dashboard/assets.py)
+.venv/bin/python -m sim.dashboard.assets .venv/share/brink-solara-assets \
+  || echo "install.sh: continuing without them: brink dashboard will need the internet" >&2
+if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null 2>&1; then
+  # the browser tests (tests/test_browser.py) drive Debian's chromium
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"
+  else sudo="no"; fi
+  if [ "$sudo" != "no" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "install.sh: installing chromium (apt-get) for the browser tests"
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "install.sh: the browser tests need chromium: run 'sudo apt-get install chromium'" \
+         "(without it they are skipped, or fail when CI is set)" >&2
+  fi
 fi
 echo "install.sh: Brink installed in .venv ($(.venv/bin/python --version))"

@@ -125,6 +125,16 @@ def _parser() -> argparse.ArgumentParser:
     j = sub.add_parser("schema", help="print the JSON Schema of scenario files (for editors)")
     j.add_argument("--out", type=Path, help="write it to this file instead")
     j.set_defaults(func=cmd_schema)
+
+    d = sub.add_parser("dashboard", help="the classroom dashboard in a web browser",
+                       description="Serve the dashboard (docs/dashboard.md): explore a "
+                       "scenario day by day, run ensembles, play a game in teams.")
+    d.add_argument("scenario", nargs="?", default="winter-2021-22",
+                   help="scenario file, or the name of a bundled scenario (default: the flagship)")
+    d.add_argument("--port", type=_port, default=8765, help="port (default 8765)")
+    d.add_argument("--host", default="127.0.0.1", help="address to listen on (default "
+                   "127.0.0.1, this computer only; 0.0.0.0 opens it to the network)")
+    d.set_defaults(func=cmd_dashboard)
     return p
 
 
@@ -454,6 +464,22 @@ def cmd_schema(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be at most 65535: {text}")
+    return value
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """brink dashboard: check the scenario and the port, then run the Solara server."""
+    from sim.dashboard.serve import serve
+
+    path = resolve_scenario_path(args.scenario)
+    load_scenario(path)  # a bad scenario: one line per problem, exit 2, no server
+    return serve(path, args.host, args.port, UsageError)
 
 
 if __name__ == "__main__":  # pragma: no cover
