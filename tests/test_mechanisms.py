@@ -138,7 +138,7 @@ def test_concession_moves_the_least_salient_issue_never_a_red_line() -> None:
 
 def test_logit_choice_becomes_best_response_as_rationality_grows() -> None:
     m = model()
-    utility, _, feasible = m._utilities(0)
+    utility, _, feasible, _ = m._utilities(0)
     best = np.argmax(np.where(feasible[0], utility[0], -np.inf).ravel())
     uniforms = np.random.default_rng(0).random((200, m.n))
     hits = {}

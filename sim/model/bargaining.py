@@ -210,3 +210,32 @@ def negotiate(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
         agenda.pop(int(np.argmax(spread + 1e6 * np.nan_to_num(clash))))
     status = "continue" if gap < continue_margin else "breakdown"
     return RoundResult(status, {}, offers, gap, holdout)
+
+
+_STATUS = ("agreement", "partial", "continue", "breakdown")
+
+
+def negotiate_compiled(ideals: FloatArray, salience: FloatArray, reservation: FloatArray,
+                       exponent: FloatArray, turns: int, continue_margin: float,
+                       status_quo: FloatArray | None = None, first: int = 0,
+                       red: NDArray[np.bool_] | None = None,
+                       tolerance: float = 10.0) -> RoundResult:
+    """``negotiate`` compiled with numba (``sim.model.kernel.negotiate``): same result, faster.
+
+    The model calls this one; ``negotiate`` above is the readable statement
+    that tests hold it to.
+    """
+    from sim.model import kernel
+
+    p, k = ideals.shape
+    red = np.zeros((p, k), bool) if red is None else np.ascontiguousarray(red, bool)
+    sq = np.full(k, 50.0) if status_quo is None else np.ascontiguousarray(status_quo, float)
+    taus = np.arange(turns) / (turns - 1) if turns > 1 else np.ones(1)
+    asp = aspiration(taus[:, None], np.asarray(reservation, float)[None, :],
+                     np.asarray(exponent, float)[None, :])
+    status, cols, values, offers, gap, holdout = kernel.negotiate(
+        np.ascontiguousarray(ideals, float), np.ascontiguousarray(salience, float),
+        np.ascontiguousarray(asp), float(continue_margin), sq, int(first), red,
+        float(tolerance))
+    agreed = {int(c): float(v) for c, v in zip(cols, values)}
+    return RoundResult(_STATUS[status], agreed, int(offers), float(gap), int(holdout))

@@ -28,7 +28,7 @@ import mesa
 import numpy as np
 from mesa.time import Priority, Schedule
 
-from sim.model import bargaining
+from sim.model import bargaining, kernel
 from sim.model.actions import CATALOG, INDEX, TABLE
 from sim.model.actor import Actor
 from sim.model.beliefs import logistic, logit, perceived_llr, priors
@@ -118,6 +118,10 @@ class CrisisModel(mesa.Model):
                        for i, code in enumerate(self.actor_ids)]
         self._schedule_calendar(spec)
         self.replay = self._replay_plan(history or {})
+        replaying = np.isin(np.arange(self.n), list(self.replay))
+        # pairs of rivals that can have incidents (the record says what happened between two
+        # replayed actors)
+        self._incident_pairs = np.triu(self.rival, 1) & ~np.outer(replaying, replaying)
         self.players: dict[int, Player] = {}
         for code, player in (players or {}).items():
             if code not in self.actor_ids:
@@ -354,9 +358,7 @@ class CrisisModel(mesa.Model):
             return
         day = self.day
         n = self.n
-        utility, parts, feasible = self._utilities(day)
-        prob = logit_probabilities(utility.reshape(n, -1), feasible.reshape(n, -1),
-                                   self.params.rationality)
+        utility, parts, _, prob = self._utilities(day)
         picks = sample(prob, self.rng.random(n))
         noise = self.rng.standard_normal((n, n))
         for i in range(n):
@@ -381,7 +383,7 @@ class CrisisModel(mesa.Model):
             if self.outcome is not None:
                 return
 
-    def options(self, i: int, utility: np.ndarray, parts: list[np.ndarray],
+    def options(self, i: int, utility: np.ndarray, parts: np.ndarray,
                 prob: np.ndarray) -> list[Option]:
         """Actor i's feasible options today, most likely first (for players)."""
         n = self.n
@@ -395,7 +397,7 @@ class CrisisModel(mesa.Model):
                               _reason(_components_of(parts, i, a, j), p)))
         return sorted(out, key=lambda o: (-o.probability, o.action, o.target or ""))
 
-    def _ask_player(self, i: int, utility: np.ndarray, parts: list[np.ndarray],
+    def _ask_player(self, i: int, utility: np.ndarray, parts: np.ndarray,
                     prob: np.ndarray) -> tuple[int, int] | None:
         """The player's pick for actor i as (action, target) indices; None: the model's."""
         code = self.actor_ids[i]
@@ -460,13 +462,35 @@ class CrisisModel(mesa.Model):
                   f"injected report on {about}: {note} (others' belief {about} is resolute "
                   f"{before:.2f} -> {self.belief[others, j].mean():.2f})".replace(":  (", " ("))
 
-    def _utilities(self, day: int) -> tuple[np.ndarray, list[np.ndarray], np.ndarray]:
-        """Expected utility of every (actor, action, target) option.
+    def _utilities(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Utilities, their parts, feasibility and choice probabilities of today's options.
 
-        Returns the utilities (n, A, n), their components in the order of
-        ``COMPONENTS`` (each broadcastable to (n, A, n)), and the feasibility
-        mask (n, A, n). For use_force only the last component counts: war is
-        valued as a whole.
+        The compiled kernel (``sim.model.kernel.day``) computes what
+        ``_utilities_reference``, ``_feasible`` and ``logit_probabilities``
+        state in numpy, in one call. Returns (utility (n, A, n), parts
+        (10, n, A, n), feasible (n, A, n), probabilities (n, A * n)).
+        """
+        p = self.params
+        return kernel.day(
+            day, self.days, self.rung, self.belief, self.positions, self.aid, self.credibility,
+            self.threat_until, self.called_until, self.sanctioned, self.halted,
+            self.mobilized_on, self.owed, float(self.tension), self.salience, self.capability,
+            self.resolve, self.risk_tolerance, self.audience, self.severity, self.vulnerability,
+            self.force_ok, self.rival, self.ally, self.red, self._defenders,
+            self.talk_soon[min(day, self.days - 1)], *self._static.kernel_args,
+            p.coercion_weight, p.reciprocity, p.sanctions_sunk, p.war_cost, p.war_threshold,
+            p.mobilization_days, p.rationality, *_KERNEL_INDICES)
+
+    def _utilities_reference(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                      np.ndarray]:
+        """Expected utility of every (actor, action, target) option, stated in numpy.
+
+        The readable form of the daily choice (docs/ODD.md); the model runs
+        the compiled kernel, which tests hold to these values. Returns what
+        ``_utilities`` returns: the utilities (n, A, n), their components in
+        the order of ``COMPONENTS`` as (10, n, A, n) (for use_force only the
+        last counts: war is valued as a whole), the feasibility mask and the
+        logit choice probabilities.
         """
         T, p, s = TABLE, self.params, self._static
         res, rung = self.resolve, self.rung
@@ -520,7 +544,20 @@ class CrisisModel(mesa.Model):
         utility[:, AID, :] += support[AID]
         utility[:, USE_FORCE, :] = war[USE_FORCE]  # war is valued as a whole
         utility[:, MOBILIZE, :] += war[MOBILIZE]
-        return utility, parts, self._feasible(day)
+        shape = utility.shape
+        stacked = np.zeros((len(parts), *shape))
+        for c, part in enumerate(parts):
+            if isinstance(part, dict):  # {action: (n, n)}: zero for the other actions
+                for a, v in part.items():
+                    stacked[c, :, a, :] = v
+            else:
+                stacked[c] = np.broadcast_to(part, shape)
+        stacked[:-1, :, USE_FORCE, :] = 0.0
+        feasible = self._feasible(day)
+        n = self.n
+        prob = logit_probabilities(utility.reshape(n, -1), feasible.reshape(n, -1),
+                                   p.rationality)
+        return utility, stacked, feasible, prob
 
     def _war_value(self, pwin: np.ndarray, mu: np.ndarray, D: np.ndarray, E: np.ndarray,
                    careful: np.ndarray) -> np.ndarray:
@@ -673,11 +710,8 @@ class CrisisModel(mesa.Model):
         """
         n = self.n
         u = self.rng.random((n, n))
-        r = self.rung / 8.0
-        hit = np.triu(self.rival & (u < self.params.incident_risk * np.outer(r, r)), 1)
-        replaying = np.isin(np.arange(n), list(self.replay))
-        hit &= ~np.outer(replaying, replaying)  # the record says what happened between them
-        for i, j in zip(*np.nonzero(hit)):
+        for i, j in kernel.incident_pairs(u, self.rung, self._incident_pairs,
+                                          self.params.incident_risk):
             self._incident(day, int(i), int(j), "incident between forces at rungs "
                            f"{self.rung[i]} and {self.rung[j]}")
             if self.outcome is not None:
@@ -698,12 +732,9 @@ class CrisisModel(mesa.Model):
 
     def _threats(self, day: int) -> None:
         """Call threats whose target escalated; let unanswered ones cost credibility."""
-        standing = (self.threat_until >= day) & (self.called_until < 0)
-        escalated = self.rung[None, :, None] > self.threat_base
-        for i, j, t in zip(*np.nonzero(standing & escalated)):
-            self.called_until[i, j, t] = day + self.params.follow_through_days
-        lapsed = (self.called_until >= 0) & (self.called_until < day)
-        for i, j, t in zip(*np.nonzero(lapsed)):
+        lapsed = kernel.call_threats(day, self.rung, self.threat_until, self.threat_base,
+                                     self.called_until, self.params.follow_through_days)
+        for i, j, t in lapsed:
             self._credibility(day, int(i), int(j), int(t), kept=False)
         expired = (self.threat_until >= 0) & (self.threat_until < day) & (self.called_until < 0)
         self.threat_until[expired] = -1
@@ -712,7 +743,11 @@ class CrisisModel(mesa.Model):
         rec = self.record
         rec["rung"][day] = self.rung
         rec["credibility"][day] = self.credibility
-        rec["exposure"][day] = self.exposure(day)
+        s = kernel.strength(self.capability, self.rung, self.aid, False)
+        rec["exposure"][day] = kernel.exposure(
+            day, self.threat_until, self.credibility, self.severity, self.vulnerability,
+            self.sanctioned, self.params.sanctions_sunk,
+            kernel.win_probability(s, s, self._defenders))
         rec["positions"][day] = self.positions
         rec["belief"][day] = self.belief
         rec["tension"][day] = self.tension
@@ -785,7 +820,7 @@ class _Round:
         played = [x for x, a in enumerate(self.members) if a in m.players]
         for x in played:
             table[x] = self._offer(x, table, rv)
-        res = bargaining.negotiate(
+        res = bargaining.negotiate_compiled(
             table, m.salience[np.ix_(mem, ag)], rv,
             m.exponent[mem], m.params.talk_turns, m.params.continue_margin,
             status_quo=m.status_quo[ag], red=m.red[np.ix_(mem, ag)],
@@ -955,20 +990,25 @@ class _Static:
             & m.allowed[:, :, None]
         # aid flows from the stronger to the weaker ally
         self.allowed_targets[:, AID, :] &= m.capability[:, None] > m.capability[None, :]
+        self.kernel_args = (
+            self.careful, self.risk_averse, self.n_rivals.astype(float), self.signal_value,
+            self.cost, self.war_risk_unit, self.carry, self.conciliatory, self.g, self.abs_g,
+            self.relief_unit, self.concession_loss, float(self.sanction_pressure),
+            self.allowed_targets, T.pressure.astype(float), T.public_threat, T.top, T.escalatory,
+            T.deescalates, T.rung, THREAT_PRESSURE.astype(float))
 
 
-def _components_of(parts: list[Any], i: int, a: int, j: int) -> np.ndarray:
-    """The utility components of one option (only the war term for use_force).
-
-    A component is an array broadcastable to (n, A, n), or a dict that holds
-    (n, n) values for the few actions it concerns (zero for the others).
-    """
-    shape = (parts[0].shape[0], parts[0].shape[1], parts[0].shape[2])
-    values = np.array([(c[a][i, j] if a in c else 0.0) if isinstance(c, dict)
-                       else np.broadcast_to(c, shape)[i, a, j] for c in parts])
+def _components_of(parts: np.ndarray, i: int, a: int, j: int) -> np.ndarray:
+    """The utility components of one option (only the war term for use_force)."""
+    values = parts[:, i, a, j].copy()
     if a == USE_FORCE:
         values[:-1] = 0.0
     return values
+
+
+_KERNEL_INDICES = tuple(INDEX[a] for a in (
+    "military_aid", "use_force", "mobilize", "impose_sanctions", "lift_sanctions", "demobilize",
+    "halt_talks", "propose_talks", "offer_concession", "make_concession"))
 
 
 def _reason(parts: np.ndarray, prob: float) -> str:
