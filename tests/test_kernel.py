@@ -143,3 +143,19 @@ def test_runs_with_the_kernel_equal_runs_with_the_numpy_statement(
             slow.run()
         assert repr(fast.events) == repr(slow.events)
         assert fast.talk_log == slow.talk_log
+
+
+def test_compiled_sampling_and_hostility_equal_numpy() -> None:
+    from sim.model.choice import logit_probabilities, sample
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        n, m = int(rng.integers(1, 6)), int(rng.integers(1, 80))
+        feasible = rng.random((n, m)) < 0.7
+        feasible[:, 0] = True
+        prob = logit_probabilities(rng.normal(0, 2, (n, m)), feasible, float(rng.uniform(0, 5)))
+        u = rng.random(n)
+        assert np.array_equal(kernel.sample(prob, u), sample(prob, u))
+        today = np.where(rng.random((n, n)) < 0.5, rng.uniform(-10, 10, (n, n)), 0.0)
+        expected = np.clip(-today / 10.0, 0, 1).max(axis=1).mean()
+        assert kernel.hostility(today) == expected

@@ -1,16 +1,16 @@
 """CrisisModel: crisis bargaining between states, one step per day.
 
-Each day (``step``, Mesa priority HIGH):
+Each day (``step``, Mesa's step at time d + 1):
   1. every actor scores every allowed (action, target) option by expected
      utility (``_utilities``) and picks one with the logit rule;
   2. the acts take effect in scenario order: postures move on the ladder,
      observers update beliefs, threats are recorded or carried out,
-     sanctions are imposed or lifted, positions concede; ``use_force`` is war.
-Talk rounds on their dates (priority DEFAULT, after the day's acts) bargain
-over their agenda (``bargaining.negotiate``). At the end of each day
-(priority LOW): incidents, threat bookkeeping and credibility, the tension
-index, the record, and the outcome check. Scripted events enter on the
-morning of their day (time d + 0.5), before the actors choose.
+     sanctions are imposed or lifted, positions concede; ``use_force`` is war;
+  3. the day's talk rounds bargain over their agenda (``bargaining.negotiate``);
+  4. the end of the day: incidents, threat bookkeeping and credibility, the
+     tension index, the record, and the outcome check.
+Scripted events are Mesa events on the morning of their day (time d + 0.5),
+before the actors choose.
 
 Every equation is written out in docs/ODD.md, section by section, in the
 order of this file.
@@ -26,13 +26,12 @@ from typing import Any
 
 import mesa
 import numpy as np
-from mesa.time import Priority, Schedule
 
 from sim.model import bargaining, kernel
 from sim.model.actions import CATALOG, INDEX, TABLE
 from sim.model.actor import Actor
 from sim.model.beliefs import logistic, logit, perceived_llr, priors
-from sim.model.choice import logit_probabilities, sample
+from sim.model.choice import logit_probabilities
 from sim.model.players import Move, Option, Player, Talks
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.loader import scenario_from_dict, with_overrides
@@ -211,16 +210,15 @@ class CrisisModel(mesa.Model):
         n = self.n
         self.rounds = [_Round(self, r, self.actor_ids, self.issue_ids) for r in s.talks]
         self.talk_soon = np.zeros((self.days, n, n), bool)
+        self._rounds_on: dict[int, list[_Round]] = {}
         for r in self.rounds:
-            self.schedule_event(r.convene, at=r.day + 1)
+            self._rounds_on.setdefault(r.day, []).append(r)
             lo = max(0, r.day - TALK_WINDOW)
             idx = np.array(r.members)
             self.talk_soon[np.ix_(range(lo, r.day + 1), idx, idx)] = True
         self.scripted = [_Scripted(self, e) for e in s.events]
         for e in self.scripted:
             self.schedule_event(e.happen, at=e.day + 0.5)
-        self._end_of_day_events = self.schedule_recurring(
-            self._end_of_day, Schedule(interval=1.0, start=1.0), priority=Priority.LOW)
 
     def _replay_plan(self, history: Mapping[str, Sequence[RecordedAct]]
                      ) -> dict[int, dict[int, list[tuple[int, int, str]]]]:
@@ -353,13 +351,21 @@ class CrisisModel(mesa.Model):
     # ------------------------------------------------------------------ the day
 
     def step(self) -> None:
-        """Simulate one day: every actor chooses an act; the acts take effect."""
-        if self.outcome is not None:
+        """Simulate one day: the acts, the day's talk rounds, the end of the day."""
+        if not self.running:  # the run has ended
             return
         day = self.day
+        if self.outcome is None:
+            self._acts(day)
+        for r in self._rounds_on.get(day, ()):
+            r.convene()
+        self._end_of_day()
+
+    def _acts(self, day: int) -> None:
+        """Every actor chooses an act; the acts take effect in scenario order."""
         n = self.n
         utility, parts, _, prob = self._utilities(day)
-        picks = sample(prob, self.rng.random(n))
+        picks = kernel.sample(prob, self.rng.random(n))
         noise = self.rng.standard_normal((n, n))
         for i in range(n):
             if i in self.replay:
@@ -682,8 +688,8 @@ class CrisisModel(mesa.Model):
             self._incidents(day)
             self._threats(day)
         m = self.params.tension_memory
-        hostility = np.clip(-self._today / 10.0, 0, 1).max(axis=1).mean()
-        self.tension = float(np.clip((1 - m) * self.tension + m * hostility, 0.0, 1.0))
+        hostility = kernel.hostility(self._today)
+        self.tension = min(max((1 - m) * self.tension + m * hostility, 0.0), 1.0)
         self.owed *= 1 - m
         lo = logit(self.belief)
         self.belief = logistic(lo + self.params.belief_decay * (self.prior_logodds - lo))
@@ -696,7 +702,6 @@ class CrisisModel(mesa.Model):
             self.datacollector.collect(self)
         if self.outcome is not None:
             self.running = False
-            self._end_of_day_events.stop()
             self._close_unheld_rounds()
 
     def _incidents(self, day: int) -> None:
@@ -789,7 +794,7 @@ class CrisisModel(mesa.Model):
 
 
 class _Round:
-    """A scheduled talk round, bound to its model (Mesa keeps weak references)."""
+    """A scheduled talk round, bound to its model."""
 
     def __init__(self, model: CrisisModel, spec: Any, actor_ids: list[str],
                  issue_ids: list[str]) -> None:
@@ -802,7 +807,7 @@ class _Round:
         self._rejected = ""  # why a player turned down the deal, if one did
 
     def convene(self) -> None:
-        """Hold the round (Mesa event at the end of its day's acts)."""
+        """Hold the round (in the step, after the day's acts)."""
         m, day = self.model, self.day
         if m.outcome is not None or self.done:
             return

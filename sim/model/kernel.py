@@ -587,3 +587,38 @@ def negotiate(ideals: np.ndarray, salience: np.ndarray, asp: np.ndarray,
         n_agenda -= 1
     status = 2 if gap < continue_margin else 3
     return status, np.zeros(0, dtype=np.int64), np.zeros(0), offers, gap, holdout
+
+
+@njit(cache=True)
+def sample(prob: np.ndarray, uniforms: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """sim.model.choice.sample: the index drawn from each row, one uniform per row."""
+    n, m = prob.shape
+    picks = np.empty(n, dtype=np.int64)
+    cum = np.empty(m)
+    for i in range(n):
+        acc = 0.0
+        for o in range(m):
+            acc += prob[i, o]
+            cum[o] = acc
+        last = cum[m - 1]
+        count = 0
+        for o in range(m):
+            if cum[o] / last <= uniforms[i]:
+                count += 1
+        picks[i] = count
+    return picks
+
+
+@njit(cache=True)
+def hostility(today: np.ndarray) -> float:  # pragma: no cover - compiled
+    """Mean over actors of the most hostile act each made today (Goldstein / -10, 0-1)."""
+    n = today.shape[0]
+    total = 0.0
+    for i in range(n):
+        top = 0.0
+        for j in range(n):
+            v = min(max(-today[i, j] / 10.0, 0.0), 1.0)
+            if j == 0 or v > top:
+                top = v
+        total += top
+    return total / n
