@@ -127,7 +127,7 @@ def run_chunk(chunk: Chunk) -> tuple[list[dict[str, Any]], dict[str, np.ndarray]
         model.collect_daily = False
         model.run()
         rows.append(run_row(model, chunk.first_run + offset))
-        _add(counts, run_counts(model, chunk.daily))
+        add_run_counts(counts, model, chunk.daily)
     return rows, counts
 
 
@@ -158,16 +158,31 @@ def run_row(m: CrisisModel, run: int) -> dict[str, Any]:
     return row
 
 
-def run_counts(m: CrisisModel, daily: bool) -> dict[str, np.ndarray]:
-    """Integer counts of one run, to be summed over runs."""
+def add_run_counts(total: dict[str, np.ndarray], m: CrisisModel, daily: bool) -> None:
+    """Add one run's integer counts to ``total`` (histograms summed over runs), in place.
+
+    Each histogram gets exactly one count per cell (a day and actor, a day,
+    actor and issue, ...), so a run adds 1 at a set of distinct flat indices
+    instead of allocating a whole histogram of its own.
+    """
     days, n, k = m.days, m.n, m.k
     assert m.outcome is not None
-    out = {"outcome": np.array([int(m.outcome.kind == o) for o in OUTCOMES]),
-           "war_day": np.zeros(days, np.int64)}
+    if not total:
+        total["outcome"] = np.zeros(len(OUTCOMES), np.int64)
+        total["war_day"] = np.zeros(days, np.int64)
+        if daily:
+            weeks = -(-days // 7)
+            total["rung"] = np.zeros((days, n, 10), np.int64)
+            total["positions"] = np.zeros((days, n, k, BINS), np.int64)
+            total["tension"] = np.zeros((days, BINS), np.int64)
+            total["escalation"] = np.zeros((days, 10), np.int64)
+            total["goldstein"] = np.zeros((weeks, n, n, 2 * GOLDSTEIN_SPAN + 1), np.int64)
+            total["mix"] = np.zeros((weeks, len(FAMILIES)), np.int64)
+    total["outcome"][OUTCOMES.index(m.outcome.kind)] += 1
     if m.outcome.kind == "war":
-        out["war_day"][m.days_run - 1] = 1
+        total["war_day"][m.days_run - 1] += 1
     if not daily:
-        return out
+        return
     d = m.days_run
     pad = days - d  # last observation carried forward
 
@@ -176,27 +191,22 @@ def run_counts(m: CrisisModel, daily: bool) -> dict[str, np.ndarray]:
 
     rung = locf(m.record["rung"])  # (days, n)
     day = np.arange(days)[:, None]
-    out["rung"] = np.bincount(((day * n + np.arange(n)) * 10 + rung).ravel(),
-                              minlength=days * n * 10).reshape(days, n, 10)
+    # distinct flat indices: fancy-index += adds exactly one to each
+    total["rung"].reshape(-1)[((day * n + np.arange(n)) * 10 + rung).ravel()] += 1
     pos = np.rint(locf(m.record["positions"])).astype(np.int64)  # (days, n, k)
     cell = (day[:, :, None] * n + np.arange(n)[None, :, None]) * k + np.arange(k)
-    out["positions"] = np.bincount(cell.ravel() * BINS + pos.ravel(),
-                                   minlength=days * n * k * BINS).reshape(days, n, k, BINS)
+    total["positions"].reshape(-1)[cell.ravel() * BINS + pos.ravel()] += 1
     ten = np.rint(locf(m.record["tension"]) * 100).astype(np.int64)
-    out["tension"] = np.bincount(np.arange(days) * BINS + ten,
-                                 minlength=days * BINS).reshape(days, BINS)
+    total["tension"].reshape(-1)[np.arange(days) * BINS + ten] += 1
     esc = rung.max(axis=1)
-    out["escalation"] = np.bincount(np.arange(days) * 10 + esc,
-                                    minlength=days * 10).reshape(days, 10)
+    total["escalation"].reshape(-1)[np.arange(days) * 10 + esc] += 1
     weekly = np.clip(np.rint(weekly_goldstein(m)), -GOLDSTEIN_SPAN, GOLDSTEIN_SPAN).astype(int)
     weeks = weekly.shape[0]
     cell = (np.arange(weeks)[:, None, None] * n + np.arange(n)[None, :, None]) * n \
         + np.arange(n)[None, None, :]
     width = 2 * GOLDSTEIN_SPAN + 1
-    out["goldstein"] = np.bincount((cell * width + weekly + GOLDSTEIN_SPAN).ravel(),
-                                   minlength=weeks * n * n * width).reshape(weeks, n, n, width)
-    out["mix"] = weekly_mix(m)
-    return out
+    total["goldstein"].reshape(-1)[(cell * width + weekly + GOLDSTEIN_SPAN).ravel()] += 1
+    total["mix"] += weekly_mix(m)
 
 
 def weekly_mix(m: CrisisModel) -> np.ndarray:
@@ -225,7 +235,7 @@ def weekly_goldstein(m: CrisisModel) -> np.ndarray:
 def _add(total: dict[str, np.ndarray], more: dict[str, np.ndarray]) -> None:
     for key, value in more.items():
         if key in total:
-            total[key] = total[key] + value
+            total[key] += value
         else:
             total[key] = value.astype(np.int64)
 

@@ -28,7 +28,7 @@ EPS = 1e-6
 
 def logit(p: FloatArray | float) -> FloatArray:
     """log(p / (1 - p)), with p clipped away from 0 and 1."""
-    p = np.clip(p, EPS, 1 - EPS)
+    p = np.minimum(np.maximum(p, EPS), 1 - EPS)  # np.clip, without its slow wrapper
     return np.asarray(np.log(p / (1 - p)))
 
 

@@ -268,29 +268,28 @@ class CrisisModel(mesa.Model):
         return self.outcome.kind if self.outcome else ""
 
     def stakes(self) -> np.ndarray:
-        """D[i, j]: share of i's salience-weighted stakes in dispute with j (0-1)."""
-        diff = np.abs(self.positions[:, None, :] - self.positions[None, :, :])
-        weight = self.salience.sum(axis=1)[:, None] * 100.0
-        return (self.salience[:, None, :] * diff).sum(axis=2) / np.maximum(weight, 1e-9)
+        """D[i, j]: share of i's salience-weighted stakes in dispute with j (0-1).
+
+        D[i, j] = sum_k s_ik |x_ik - x_jk| / (100 sum_k s_ik) (``kernel.stakes``).
+        """
+        return kernel.stakes(self.positions, self.salience)
 
     def strength(self, brink: bool = False) -> np.ndarray:
-        """Effective military strength: capability, posture and aid received.
+        """Effective military strength: capability (0.5 + rung / 16) + aid received.
 
         With ``brink``, each actor's own strength as if it stood at rung 8.
         """
-        rung = np.full(self.n, 8) if brink else self.rung
-        return self.capability * (0.5 + rung / 16.0) + self.aid
+        return kernel.strength(self.capability, self.rung, self.aid, brink)
 
     def win_probability(self, brink: bool = False) -> np.ndarray:
         """p[i, j]: chance that i prevails in a war against j (a contest function).
 
-        j's side counts j and every actor that defends it. With ``brink``, i's
-        chance if it stood at rung 8 and j stayed where it is.
+        p[i, j] = S_i / (S_i + S_j + sum of the strengths of those who defend j).
+        With ``brink``, i's chance if it stood at rung 8 and j stayed where it is.
         """
         other = self.strength()
         own = self.strength(brink) if brink else other
-        defence = other + self._defenders @ other  # j and those who defend j
-        return own[:, None] / np.maximum(own[:, None] + defence[None, :], 1e-9)
+        return kernel.win_probability(own, other, self._defenders)
 
     def exposure(self, day: int, pwin: np.ndarray | None = None) -> np.ndarray:
         """E[i]: expected cost to i if every threat standing against it were carried out.
@@ -300,13 +299,10 @@ class CrisisModel(mesa.Model):
         force) and half that for general warnings; for threats of force, the
         threatener's credibility times its chance of winning a war.
         """
-        active = self.threat_until >= day
-        sev = (self.credibility * self.severity)[:, None]
-        sanc = active[:, :, SANCTIONS] * (1 - self.params.sanctions_sunk * self.sanctioned)
-        econ = (sev * (sanc + 0.5 * active[:, :, GENERAL])).sum(axis=0) * self.vulnerability
         pwin = self.win_probability() if pwin is None else pwin
-        force = (self.credibility[:, None] * active[:, :, FORCE] * pwin).sum(0)
-        return np.asarray(econ + force)
+        return kernel.exposure(day, self.threat_until, self.credibility, self.severity,
+                               self.vulnerability, self.sanctioned, self.params.sanctions_sunk,
+                               pwin)
 
     def sanctions_cost(self) -> np.ndarray:
         """Ongoing cost to each actor of sanctions in force against it."""
@@ -741,18 +737,13 @@ class CrisisModel(mesa.Model):
                                      self.called_until, self.params.follow_through_days)
         for i, j, t in lapsed:
             self._credibility(day, int(i), int(j), int(t), kept=False)
-        expired = (self.threat_until >= 0) & (self.threat_until < day) & (self.called_until < 0)
-        self.threat_until[expired] = -1
+        kernel.expire_threats(day, self.threat_until, self.called_until)
 
     def _record(self, day: int) -> None:
         rec = self.record
         rec["rung"][day] = self.rung
         rec["credibility"][day] = self.credibility
-        s = kernel.strength(self.capability, self.rung, self.aid, False)
-        rec["exposure"][day] = kernel.exposure(
-            day, self.threat_until, self.credibility, self.severity, self.vulnerability,
-            self.sanctioned, self.params.sanctions_sunk,
-            kernel.win_probability(s, s, self._defenders))
+        rec["exposure"][day] = self.exposure(day)
         rec["positions"][day] = self.positions
         rec["belief"][day] = self.belief
         rec["tension"][day] = self.tension

@@ -622,3 +622,15 @@ def hostility(today: np.ndarray) -> float:  # pragma: no cover - compiled
                 top = v
         total += top
     return total / n
+
+
+@njit(cache=True)
+def expire_threats(day: int, threat_until: np.ndarray,
+                   called_until: np.ndarray) -> None:  # pragma: no cover - compiled
+    """Threats past their last day that were never called lapse quietly (set to -1)."""
+    n = threat_until.shape[0]
+    for i in range(n):
+        for j in range(n):
+            for t in range(3):
+                if 0 <= threat_until[i, j, t] < day and called_until[i, j, t] < 0:
+                    threat_until[i, j, t] = -1
