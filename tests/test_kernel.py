@@ -159,3 +159,31 @@ def test_compiled_sampling_and_hostility_equal_numpy() -> None:
         today = np.where(rng.random((n, n)) < 0.5, rng.uniform(-10, 10, (n, n)), 0.0)
         expected = np.clip(-today / 10.0, 0, 1).max(axis=1).mean()
         assert kernel.hostility(today) == expected
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_state_measures_equal_their_numpy_statements(seed: int) -> None:
+    # the model's stakes, strength, war chances and exposure come from the kernel; here
+    # they are written out in numpy as docs/ODD.md states them
+    m = CrisisModel(_FLAGSHIP, seed=0)
+    _scramble(m, np.random.default_rng(seed))
+    day = m._scramble_day
+    diff = np.abs(m.positions[:, None, :] - m.positions[None, :, :])
+    weight = m.salience.sum(axis=1)[:, None] * 100.0
+    stakes = (m.salience[:, None, :] * diff).sum(axis=2) / np.maximum(weight, 1e-9)
+    assert np.array_equal(m.stakes(), stakes)
+    for brink in (False, True):
+        rung = np.full(m.n, 8) if brink else m.rung
+        own = m.capability * (0.5 + rung / 16.0) + m.aid
+        assert np.array_equal(m.strength(brink), own)
+        other = m.capability * (0.5 + m.rung / 16.0) + m.aid
+        defence = other + m._defenders @ other
+        pwin = own[:, None] / np.maximum(own[:, None] + defence[None, :], 1e-9)
+        np.testing.assert_allclose(m.win_probability(brink), pwin, rtol=1e-15)
+    active = m.threat_until >= day
+    sev = (m.credibility * m.severity)[:, None]
+    sanc = active[:, :, 0] * (1 - m.params.sanctions_sunk * m.sanctioned)
+    econ = (sev * (sanc + 0.5 * active[:, :, 2])).sum(axis=0) * m.vulnerability
+    force = (m.credibility[:, None] * active[:, :, 1] * m.win_probability()).sum(0)
+    np.testing.assert_allclose(m.exposure(day), econ + force, rtol=1e-15)
