@@ -6,7 +6,7 @@
 Reports: median time of one flagship run; the same for a floor model (a bare
 Mesa model with the same actors and days that does nothing) and their ratio;
 ensemble throughput with 1 and with all local workers and the parallel
-efficiency; peak memory (max RSS of the command and its workers) of an
+efficiency; peak memory (PSS and RSS summed over the command and its workers) of an
 ensemble of --memory-runs runs. Writes bench/results.json.
 """
 
@@ -81,10 +81,14 @@ def ensemble_seconds(runs: int, workers: int) -> float:
         return time.perf_counter() - t
 
 
-def peak_memory_mb(runs: int, workers: int) -> float:
-    """Peak resident memory (MB) of an ensemble command and all its worker processes.
+def peak_memory_mb(runs: int, workers: int) -> tuple[float, float]:
+    """Peak memory (MB) of an ensemble command and all its worker processes: (PSS, RSS).
 
     Sampled every 0.2 s from /proc as the sum over the process tree (Linux).
+    PSS (proportional set size) counts a page shared by k processes as 1/k
+    in each, so its sum is the memory the tree really uses; the sum of RSS
+    counts the forkserver's preloaded modules (numpy, numba, ...) once in
+    every worker forked from it.
     """
     with tempfile.TemporaryDirectory() as tmp:
         code = (f"from sim.ensemble import run_ensemble\n"
@@ -92,18 +96,21 @@ def peak_memory_mb(runs: int, workers: int) -> float:
                 f"out={str(Path(tmp) / 'm')!r}, plots=False)\n")
         proc = subprocess.Popen([sys.executable, "-c", code],
                                 env={**os.environ, "PYTHONPATH": str(ROOT)})
-        peak = 0
+        peak_pss = peak_rss = 0
         while proc.poll() is None:
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            pss, rss = _tree_kb(proc.pid)
+            peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
             time.sleep(0.2)
         if proc.returncode:
             raise SystemExit(f"memory ensemble failed ({proc.returncode})")
-        return peak / 1024
+        return peak_pss / 1024, peak_rss / 1024
 
 
-def _tree_rss_kb(root: int) -> int:
+def _tree_kb(root: int) -> tuple[int, int]:
+    """Summed PSS and RSS (kB) of a process and its descendants."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
+    pss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -117,12 +124,23 @@ def _tree_rss_kb(root: int) -> int:
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
                 rss[pid] = int(line.split()[1])
-    total, stack = 0, [root]
+    total_pss, total_rss, stack = 0, 0, [root]
     while stack:
         pid = stack.pop()
-        total += rss.get(pid, 0)
+        total_rss += rss.get(pid, 0)
+        total_pss += _pss_kb(pid, rss.get(pid, 0))
         stack.extend(children.get(pid, []))
-    return total
+    return total_pss, total_rss
+
+
+def _pss_kb(pid: int, fallback: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return fallback
 
 
 def main() -> None:
@@ -140,7 +158,7 @@ def main() -> None:
     floor = median_seconds(floor_run, args.repeats)
     serial = ensemble_seconds(args.runs, 1)
     parallel = ensemble_seconds(args.runs, cores)
-    peak = peak_memory_mb(args.memory_runs, cores)
+    peak_pss, peak_rss = peak_memory_mb(args.memory_runs, cores)
     res = {
         "machine": {"cores": cores, "python": platform.python_version(),
                     "platform": platform.platform(), "mesa": mesa.__version__},
@@ -154,7 +172,8 @@ def main() -> None:
         "parallel_efficiency": round(serial / parallel / cores, 2),
         "projected_1000_runs_s_all_cores": round(1000 * parallel / args.runs, 1),
         "memory_runs": args.memory_runs,
-        "peak_rss_mb_all_processes": round(peak, 1),
+        "peak_pss_mb_all_processes": round(peak_pss, 1),
+        "peak_rss_mb_summed_over_processes": round(peak_rss, 1),
     }
     (ROOT / "bench" / "results.json").write_text(json.dumps(res, indent=2) + "\n")
     width = max(map(len, res))
