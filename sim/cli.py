@@ -112,6 +112,29 @@ def _parser() -> argparse.ArgumentParser:
                    "runs/history/)")
     h.set_defaults(func=cmd_history)
 
+    y = sub.add_parser("play", help="decide for actors yourself, day by day; then a debrief",
+                       description="Play one or more actors at the terminal: each day see the "
+                       "situation and the options with the model's own probabilities; pick one "
+                       "(Enter lets the model choose); bargain at talk rounds. Input may be a "
+                       "script on standard input. Writes the run's files, game.json (replay it "
+                       "with --replay) and debrief.txt. Guide: docs/play.md.")
+    y.add_argument("scenario", nargs="?", help="scenario file, or the name of a bundled scenario")
+    y.add_argument("--as", dest="played", action="append", default=[], metavar="ACTOR",
+                   help="the actor you play (repeat for more players at one terminal)")
+    y.add_argument("--seed", type=_seed, help="random seed (default: the scenario's, else 0)")
+    y.add_argument("--out", type=Path, help="output folder (default: "
+                   "runs/play-<scenario>-<seed>/; with --replay, next to the game file)")
+    y.add_argument("--skip-quiet", action="store_true", help="leave quiet days to the model "
+                   "(nothing happened around you and no talks near; see docs/play.md)")
+    y.add_argument("--runs", type=_runs, default=200, help="model-only runs the debrief "
+                   "compares the game with (default 200; 0 skips them)")
+    y.add_argument("--no-plots", action="store_true", help="write data only")
+    y.add_argument("--replay", type=Path, metavar="GAME_JSON",
+                   help="replay a game from its game.json instead (no SCENARIO or --as)")
+    y.add_argument("--model-for", action="append", default=[], metavar="ACTOR",
+                   help="with --replay: the model plays this actor instead (repeatable)")
+    y.set_defaults(func=cmd_play)
+
     v = sub.add_parser("validate", help="check scenario files",
                        description="Check scenario files; report every problem, one per line.")
     v.add_argument("files", nargs="+", help="scenario files")
@@ -411,6 +434,41 @@ def _csv_bytes(frame: Any) -> bytes:
 def _pct(x: float) -> str:
     """A share as a percentage, with a decimal when it is small (0.4%, not 0%)."""
     return f"{x:.0%}" if x == 0 or x >= 0.1 else f"{x:.1%}"
+
+
+def _runs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text}")
+    return value
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    """brink play (the game itself is sim.play)."""
+    from sim import play
+
+    try:
+        if args.replay is not None:
+            if args.scenario or args.played or args.seed is not None or args.skip_quiet:
+                raise UsageError("--replay takes the scenario, players and seed from the game "
+                                 "file: give no SCENARIO, --as, --seed or --skip-quiet with it")
+            play.replay(args.replay, model_for=args.model_for, out=args.out, runs=args.runs,
+                        plots=not args.no_plots)
+            return 0
+        if args.model_for:
+            raise UsageError("--model-for goes with --replay GAME_JSON")
+        if not args.scenario:
+            raise UsageError("play needs a scenario (a file or a bundled name) and --as ACTOR, "
+                             "or --replay GAME_JSON")
+        play.play(resolve_scenario_path(args.scenario), args.played, seed=args.seed,
+                  out=args.out, skip_quiet=args.skip_quiet, runs=args.runs,
+                  plots=not args.no_plots)
+    except play.PlayError as err:
+        raise UsageError(str(err)) from None
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
