@@ -85,6 +85,7 @@ At the prompt:
   why 3          the model's reasons for option 3 (its two largest utility terms)
   skip 7         let the model play you for 7 days, today included (talk rounds still come to you)
   positions      every actor's positions on the issues, and what 0 and 100 mean
+  news           every event since your last decision (the situation shows the latest 12)
   quit           end the game after today; what was played is written and debriefed
   ?  or  help    this help
 The menu: cost = what the act costs in the model's units (0-0.35); signal = how much more
@@ -130,7 +131,7 @@ class Command:
 
     ``kind`` is ``pick`` (``number`` = index into the menu, from 0), ``model``
     (let the model choose), ``why`` (``number`` = menu index), ``skip``
-    (``number`` = days), ``positions``, ``help`` or ``quit``.
+    (``number`` = days), ``positions``, ``news``, ``help`` or ``quit``.
     """
 
     kind: str
@@ -157,6 +158,8 @@ def parse_command(text: str, options: Sequence[Option]) -> Command:
         return Command("quit")
     if words in (["positions"], ["issues"]):
         return Command("positions")
+    if words == ["news"]:
+        return Command("news")
     if head == "why":
         if len(words) != 2:
             raise InputProblem(f"why needs an option number, e.g. 'why 2' (1-{len(options)})")
@@ -368,33 +371,46 @@ def _talk_events_once(events: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
     return out
 
 
-def feed_lines(m: CrisisModel, events: Sequence[Sequence[Any]], me: int) -> list[str]:
-    """The latest events, one line each (date and words), at most ``FEED_LINES``."""
+def feed_lines(m: CrisisModel, events: Sequence[Sequence[Any]], me: int,
+               limit: int | None = FEED_LINES) -> list[str]:
+    """The latest events, one line each (date and words), at most ``limit``."""
     events = _talk_events_once(events)
+    limit = len(events) if limit is None else limit
     lines = []
-    for e in events[-FEED_LINES:]:
+    for e in events[-limit:] if limit else []:
         text = f"  {_short(m.date_of(e[0])):>6}  {describe_event(m, e, me)}"
         lines += _wrap(text, 10) if e[1] in ("talks", "offer") else [_clip(text)]
-    if len(events) > FEED_LINES:
-        lines.insert(0, f"  ... {len(events) - FEED_LINES} earlier events (events.csv "
-                        "will have them all)")
+    if len(events) > limit:
+        lines.insert(0, f"  ... and {len(events) - limit} earlier events ('news' shows them all)")
     return lines
 
 
-def posture_lines(m: CrisisModel, me: int, before: np.ndarray | None) -> list[str]:
-    """Every actor's rung, credibility and what ``me`` believes of its resolve."""
-    out = [f"  {'actor':<11}{'posture (rung 0-9)':<32}{'credibility':>12}"
-           f"{'you think it resolute':>24}"]
+def posture_lines(m: CrisisModel, me: int, before: _Seat | None = None) -> list[str]:
+    """Every actor's rung and credibility, and how resolute ``me`` believes it is.
+
+    With ``before`` (what the player saw last time), the changes since.
+    """
+    out = [f"  {'actor':<11}{'posture (rung 0-9)':<32}{'credibility':<20}you think it resolute"]
+    seen = before is not None and before.rungs is not None
     for j, code in enumerate(m.actor_ids):
-        rung = int(m.rung[j])
-        change = ""
-        if before is not None and rung != before[j]:
-            change = f" ({'+' if rung > before[j] else '-'}{abs(rung - int(before[j]))})"
-        name = f"{code} (you)" if j == me else code
+        rung, cred = int(m.rung[j]), float(m.credibility[j])
+        rung_text, cred_text = f"{rung} {RUNG_NAMES[rung]}", f"{cred:.2f}"
         belief = "-" if j == me else f"{m.belief[me, j]:.0%}"
-        out.append(f"  {name:<11}{f'{rung} {RUNG_NAMES[rung]}{change}':<32}"
-                   f"{m.credibility[j]:>12.2f}{belief:>24}")
+        if seen:
+            assert before is not None and before.rungs is not None
+            rung_text += _change(rung - int(before.rungs[j]), "{:+d}")
+            cred_text += _change(cred - float(before.credibility[j]), "{:+.2f}", 0.005)
+            if j != me:
+                belief += _change(100 * (m.belief[me, j] - before.beliefs[j]), "{:+.0f}", 0.5,
+                                  " pts")
+        name = f"{code} (you)" if j == me else code
+        out.append(f"  {name:<11}{rung_text:<32}{cred_text:<20}{belief}")
     return out
+
+
+def _change(delta: float, fmt: str, least: float = 1, unit: str = "") -> str:
+    """' (+1)' for a change at least ``least`` in size, else ''."""
+    return f" ({fmt.format(delta)}{unit})" if abs(delta) >= least else ""
 
 
 def threat_lines(m: CrisisModel, me: int, day: int) -> list[str]:
@@ -618,6 +634,10 @@ class _Seat:
     skip_until: int = -1  # the model plays it on days before this one
     left: list[tuple[int, str]] = field(default_factory=list)  # days left to the model, why
     rungs: np.ndarray | None = None  # rungs at its last decision
+    credibility: np.ndarray = field(default_factory=lambda: np.zeros(0))  # everyone's, then
+    beliefs: np.ndarray = field(default_factory=lambda: np.zeros(0))  # its beliefs, then
+    tension: float = 0.0
+    news: list[Sequence[Any]] = field(default_factory=list)  # the events it saw last
     positions: np.ndarray | None = None  # positions at its last decision
     last_day: int | None = None
 
@@ -682,6 +702,8 @@ class TerminalPlayer:
             say(*why_lines(m, me, options, cmd.number))
         elif cmd.kind == "positions":
             say(*positions_lines(m, me, poles=True))
+        elif cmd.kind == "news":
+            say(*(feed_lines(m, seat.news, me, None) or ["  Nothing happened."]))
         elif cmd.kind == "quit":
             self.quit = True
             say("  You end the game: the model plays out today, then the game stops.")
@@ -728,9 +750,12 @@ class TerminalPlayer:
             say(*_wrap(f"Left to the model since you last looked: {_days_text(m, seat.left)}."))
         since = "the start" if seat.last_day is None else _short(m.date_of(seat.last_day))
         lines = feed_lines(m, new, me)
+        seat.news = new
         say(f"Since {since}:" if lines else f"Since {since}: nothing happened.", *lines)
-        say("Postures and beliefs:", *posture_lines(m, me, seat.rungs))
-        say(f"  Tension {m.tension:.2f} (0 calm, 1 extreme).")
+        say("Postures and beliefs" + (" (changes since you last looked):" if seat.shown
+                                      else ":"), *posture_lines(m, me, seat))
+        change = _change(m.tension - seat.tension, "{:+.2f}", 0.005) if seat.shown else ""
+        say(f"  Tension {m.tension:.2f}{change} (0 calm, 1 extreme).")
         threats = threat_lines(m, me, day)
         say("Threats and sanctions:" if threats else "Threats: none stand for or against you.",
             *threats)
@@ -749,6 +774,16 @@ class TerminalPlayer:
         seat.seen += len(new)
         seat.shown, seat.last_day, seat.left = True, day, []
         seat.rungs, seat.positions = m.rung.copy(), m.positions.copy()
+        seat.credibility, seat.beliefs = m.credibility.copy(), m.belief[me].copy()
+        seat.tension = float(m.tension)
+
+    def last_news(self, m: CrisisModel) -> None:
+        """What happened after the players' last look, at the end of the game."""
+        seats = list(self.seats.values())
+        start = min(seat.seen for seat in seats)
+        if start < len(m.events):
+            self.console.say("", "After your last decision:",
+                             *feed_lines(m, m.events[start:], m.actor_ids.index(seats[0].code)))
 
     # -- talk rounds
 
@@ -1056,6 +1091,7 @@ def play(scenario_path: Path, played: Sequence[str], *, seed: int | None = None,
         _run(model, model.days, lambda: terminal.quit or console.interrupted)
     except GameStopped as err:
         raise PlayError(f"{err}; nothing written") from None
+    terminal.last_news(model)
     stopped = model.days_run if model.outcome is None else None
     game = Game(scenario, seed, codes, list(model.moves), stopped, skip_quiet)
     _finish(game, model, journal, notes, out, runs=runs, plots=plots, console=console,
@@ -1166,18 +1202,41 @@ def replay(game_path: Path, *, model_for: Sequence[str] = (), out: Path | None =
     model = CrisisModel(scenario, seed=seed, players={
         a: Recorder(inner.get(a, _ModelDecides()), journal, notes) for a in remaining})
     who = (f"; the model plays {', '.join(model_for)} instead" if model_for else "")
-    console.say(f"Replaying {game_path} ({scenario.name}, seed {seed}, played by "
-                f"{', '.join(played) or 'nobody'}{who}).")
+    console.say(*_wrap(f"Replaying {game_path} ({scenario.name}, seed {seed}, played by "
+                       f"{', '.join(played) or 'nobody'}{who})."))
     _run(model, int(stopped) if stopped else model.days)
     if not model_for and model.moves != kept:
         notes.append("the replay did not repeat every recorded move: the model has changed "
                      "since the game was played")
     game = Game(scenario, seed, remaining, list(model.moves), stopped,
                 bool(data.get("skip_quiet")), origin)
-    original = (data.get("outcome", ""), data.get("outcome_date", ""))
+    original = Original(str(data.get("outcome", "")), str(data.get("outcome_date", "")),
+                        list(model_for), int(data.get("days_simulated") or 0))
     _finish(game, model, journal, notes, out, runs=runs, plots=plots, console=console,
             workers=workers, original=original)
     return out
+
+
+@dataclass(frozen=True)
+class Original:
+    """The game a replay repeats: how it ended, and whom the model plays in the rerun."""
+
+    outcome: str
+    date: str
+    model_for: list[str]
+    days: int
+
+    def text(self) -> str:
+        """One line for the debrief of the replay."""
+        if self.outcome:
+            end = (f"ended in {ARTICLE.get(self.outcome, self.outcome)} on "
+                   f"{_date(dt.date.fromisoformat(self.date))}")
+        else:
+            end = f"was ended after {self.days} days"
+        if self.model_for:
+            return (f"A rerun of a game with the model in place of {', '.join(self.model_for)}"
+                    f"; the original game {end}.")
+        return f"A replay of a game that {end}."
 
 
 def _sha256(path: Path) -> str:
@@ -1191,13 +1250,15 @@ def _sha256(path: Path) -> str:
 
 def _finish(game: Game, model: CrisisModel, journal: list[Decision], notes: list[str],
             out: Path, *, runs: int, plots: bool, console: Console, workers: int | None,
-            original: tuple[str, str] | None = None) -> None:
+            original: Original | None = None) -> None:
     """Write the game, run the model alone for comparison, print and write the debrief."""
     from sim.results import collect, write_atomically, write_outputs
 
     result = collect(model)
     result.summary["played"] = list(game.played)
-    title = f"=== Game over: {outcome_text(model)} "
+    title = (f"=== Game over: {outcome_text(model)} " if model.outcome else
+             f"=== The game was ended on {_date(model.date_of(model.days_run - 1))}, before any "
+             "outcome ")
     console.say("", title + "=" * max(3, _width() - len(title)))
     game_json = json.dumps(game.to_dict(model), indent=2) + "\n"
     try:
@@ -1240,7 +1301,7 @@ def outcome_text(m: CrisisModel) -> str:
     if m.outcome is not None:
         return f"{m.outcome.kind.upper()} on {_date(m.outcome.date)}: {m.outcome.detail}"
     last = m.date_of(m.days_run - 1)
-    return f"none yet when the game was ended on {_date(last)} (day {m.days_run} of {m.days})"
+    return f"none (the game was ended on {_date(last)}, day {m.days_run} of {m.days})"
 
 
 ARTICLE = {"war": "war", "standoff": "a standoff", "settlement": "a settlement"}
@@ -1248,17 +1309,17 @@ ARTICLE = {"war": "war", "standoff": "a standoff", "settlement": "a settlement"}
 
 def debrief(m: CrisisModel, game: Game, journal: Sequence[Decision], notes: Sequence[str],
             ensemble: Any, alone: CrisisModel,
-            original: tuple[str, str] | None = None) -> str:
+            original: Original | None = None) -> str:
     """The debrief of a game, in words: moves, outcome, the model alone, the record."""
     s = m.crisis
-    who = ", ".join(f"{c} ({s.actors[c].name})" for c in game.played) or "nobody"
+    who = ", ".join(f"{c} ({s.actors[c].name})" for c in game.played)
     title = "=== Debrief "
     lines = [title + "=" * (WIDTH - len(title)),
-             f"{s.name}, seed {game.seed}. Played by {who}.",
+             f"{s.name}, seed {game.seed}. "
+             + (f"Played by {who}." if who else "Nobody played: the model decided for everyone."),
              f"Outcome: {outcome_text(m)}."]
-    if original is not None and original[0]:
-        lines.append(f"The game replayed ended in {ARTICLE.get(original[0], original[0])} on "
-                     f"{_date(dt.date.fromisoformat(original[1]))}.")
+    if original is not None:
+        lines.append(original.text())
     for code in game.played:
         lines += ["", *_timeline(m, code, [d for d in journal if d.actor == code])]
     lines += ["", *_vs_model(m, game, ensemble, alone)]
@@ -1364,7 +1425,9 @@ def _vs_model(m: CrisisModel, game: Game, ensemble: Any, alone: CrisisModel) -> 
     rungs = ", ".join(f"{a} {r}" for a, r in zip(m.actor_ids, m.rung))
     alone_rungs = ", ".join(f"{a} {r}" for a, r in zip(alone.actor_ids, alone.rung))
     lines = ["The model alone:",
-             f"  Same scenario and seed, nobody playing: {outcome_text(alone)}.",
+             f"  Same scenario and seed, nobody playing: {outcome_text(alone)}." if alone.outcome
+             else "  Same scenario and seed, nobody playing, to the same day: no outcome "
+                  "either.",
              f"  Postures at the end (rungs): your game {rungs}; the model alone {alone_rungs}."]
     if ensemble is None:
         lines.append("  (No model-only runs: --runs 0.)")

@@ -70,6 +70,7 @@ MENU = [Option("hold", None, 0.6, 0.0, "p=0.60"),
     ("?", Command("help")),
     ("help", Command("help")),
     ("positions", Command("positions")),
+    ("news", Command("news")),
     ("quit", Command("quit")),
 ])
 def test_a_line_at_the_daily_prompt_is_read(text: str, command: Command) -> None:
@@ -259,7 +260,7 @@ def test_quitting_ends_the_game_early_and_the_replay_stops_there_too(tmp_path: P
     assert r.returncode == 0, r.stderr
     game = game_of(out)
     assert game["stopped_after_days"] == 3 and game["outcome"] == ""
-    assert "Outcome: none yet when the game was ended on 3 Jan 2030 (day 3 of 46)" in r.stdout
+    assert "Outcome: none (the game was ended on 3 Jan 2030, day 3 of 46)" in r.stdout
     assert len((out / "timeseries.csv").read_text().splitlines()) == 1 + 3
     assert main(["play", "--replay", str(out / "game.json"), "--runs", "0", "--no-plots"]) == 0
     for name in ("events.csv", "timeseries.csv"):
