@@ -33,9 +33,9 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-import ipyvuetify as v
 import solara
 import solara.lab
+from ipyvuetify.extra import FileInput
 
 from sim.dashboard import state
 from sim.dashboard.figures import LIVE, live_figure
@@ -45,7 +45,7 @@ from sim.scenario.loader import MAX_FILE_BYTES
 
 POLL_SECONDS = 1.0  # how often a game page looks for the others' changes
 PLAY_SECONDS = 0.3  # pause between days when playing
-DPI = 72
+DPI = 80
 
 
 # --------------------------------------------------------------------------- server-wide
@@ -129,6 +129,35 @@ def use_game(seconds: float = POLL_SECONDS) -> tuple[state.Game, int, Any]:
 
 
 @solara.component
+def FileUpload(accept: str, on_file: Any) -> Any:
+    """A file chooser (with a Browse button, unlike solara.FileDrop, which only takes drops).
+
+    ``on_file`` gets {name, size, file_obj} in a thread; nothing is read
+    before it asks (so a size check comes first).
+    """
+    info, set_info = solara.use_state(None)
+    wired, set_wired = solara.use_state(None)
+    widget = FileInput.element(multiple=False, accept=accept, show_progress=False,
+                               on_file_info=set_info)
+
+    def wire() -> None:
+        if info:
+            real = solara.get_widget(widget)
+            real.version += 1  # as solara.FileDrop does: a fresh read for each choice
+            real.reset_stats()
+            set_wired(real.get_files())
+
+    solara.use_effect(wire, [info])
+
+    def deliver(cancel: threading.Event) -> None:
+        if wired:
+            on_file(wired[0])
+
+    solara.use_thread(deliver, dependencies=[wired], intrusive_cancel=False)
+    return widget  # the root, so that solara.get_widget finds it (as in solara.FileDrop)
+
+
+@solara.component
 def Figure(name: str, result: Any, stamp: Any) -> None:
     """One live plot, redrawn only when ``stamp`` changes."""
     fig = solara.use_memo(lambda: live_figure(name, result), [name, stamp])
@@ -170,11 +199,17 @@ def _status(model: Any, label: str) -> str:
     return f"{label}: day {day} of {model.days}; next: {date:%a %d %b %Y}"
 
 
+def _label(text: str) -> None:
+    solara.Text(text, style={"font-size": "13px", "color": "#555", "display": "block",
+                             "margin-top": "8px"})
+
+
 def _nav(here: str) -> None:
-    with solara.Row(style={"margin-bottom": "8px"}):
+    with solara.Row(style={"margin-bottom": "4px"}):
+        solara.Text("Brink", style={"font-size": "20px", "font-weight": "bold",
+                                    "align-self": "center", "margin-right": "12px"})
         for label, href in (("Explore", "/"), ("Team game", "/?game")):
-            v.Btn(children=[label], href=href, text=True,
-                  color="primary" if label == here else None)
+            solara.Button(label, href=href, text=label != here, color="primary")
 
 
 # --------------------------------------------------------------------------- explore
@@ -226,8 +261,8 @@ def ScenarioPanel(setup: state.Setup, on_setup: Any) -> None:
         names = list(state.bundled())
         solara.Select("Bundled scenario", value=setup.bundled or "", values=names,
                       on_value=pick)
-        solara.FileDrop(label="...or drop a scenario file (.yaml) here", on_file=upload,
-                        lazy=True)
+        _label("...or upload a scenario file (.yaml)")
+        FileUpload(".yaml,.yml,.json,.txt", upload)
         solara.Text(f"Now: {setup.scenario.name} ({setup.label})",
                     style={"display": "block", "margin-top": "6px"})
         Problems(errors.value)
@@ -303,8 +338,9 @@ def ExplorePage() -> None:
         tick.set(tick.value + 1)
 
     def play(cancel: threading.Event) -> None:
+        run = explorer.run_id
         while playing.value and not cancel.is_set():
-            going = explorer.step()
+            going = explorer.step(run_id=run)
             redraw()
             if not going:
                 playing.set(False)
@@ -374,8 +410,8 @@ def LobbyPage() -> None:
             status = f"played by {who or 'a team'}" if actor in game.keys else \
                 "free: the model plays it"
             with solara.Row():
-                v.Btn(children=[f"{actor}: {game.setup.scenario.actors[actor].name}"],
-                      href=f"/?team={actor}", color="primary", outlined=True)
+                solara.Button(f"{actor}: {game.setup.scenario.actors[actor].name}",
+                              href=f"/?team={actor}", color="primary", outlined=True)
                 solara.Text(status, style={"align-self": "center"})
         solara.Text("The instructor's page is /?instructor=TOKEN (the token is printed "
                     "where the server was started).", style={"display": "block"})
@@ -515,7 +551,7 @@ def InstructorPage() -> None:
         HUB.replace_game(state.Game(state.Setup.of_bundled(new_name.value, int(new_seed.value))))
 
     solara.Title("Brink - instructor")
-    _nav("")
+    _nav("Instructor")
     solara.Text("Instructor", style={"font-size": "22px", "font-weight": "bold"})
     solara.Text(_status(game.model, game.setup.scenario.name), classes=["brink-status"],
                 style={"font-size": "16px", "display": "block"})
@@ -565,8 +601,8 @@ def InstructorPage() -> None:
             solara.FileDownload(lambda: json.dumps(game.save(), indent=1).encode(),
                                 filename=f"brink-game-day{game.model.days_run}.json",
                                 label="Save game (JSON)")
-        solara.FileDrop(label="Resume: drop a saved game (.json) here", on_file=resume,
-                        lazy=True)
+        _label("Resume a saved game (.json)")
+        FileUpload(".json", resume)
         with solara.Row():
             solara.Select("Scenario", value=new_name, values=list(state.bundled()))
             solara.InputInt("Seed", value=new_seed)
@@ -585,15 +621,16 @@ def Page() -> None:
     def first(name: str) -> str | None:
         return query[name][0] if name in query else None
 
-    if "instructor" in query:
-        if HUB.is_instructor(first("instructor")):
-            InstructorPage()
+    with solara.Column(style={"padding": "4px 12px"}):
+        if "instructor" in query:
+            if HUB.is_instructor(first("instructor")):
+                InstructorPage()
+            else:
+                solara.Error("Wrong or missing instructor token: use the address printed "
+                             "where `brink dashboard` was started.")
+        elif "team" in query:
+            TeamPage(str(first("team")).upper(), first("key"))
+        elif "game" in query:
+            LobbyPage()
         else:
-            solara.Error("Wrong or missing instructor token: use the address printed where "
-                         "`brink dashboard` was started.")
-    elif "team" in query:
-        TeamPage(str(first("team")).upper(), first("key"))
-    elif "game" in query:
-        LobbyPage()
-    else:
-        ExplorePage()
+            ExplorePage()

@@ -51,12 +51,18 @@ def tension(result: Result) -> Figure:
         ax.set_ylabel("index (0-1)")
         ax.set_title(f"Tension - {result.summary['scenario']}, seed {result.summary['seed']}")
         plots._decorate(ax, result)  # the same date axis and talk marks as every run plot
-        ax.legend(loc="upper left", frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=2, frameon=False)
         return fig
 
 
 def live_figure(name: str, result: Result) -> Figure:
-    """One of the live plots by name (``LIVE``)."""
+    """One of the live plots by name (``LIVE``), the last simulated day marked."""
     makers = {"escalation": plots.escalation, "positions": plots.positions,
               "tension": tension, "beliefs": plots.beliefs}
-    return makers[name](result)
+    fig = makers[name](result)
+    ts = result.timeseries
+    if len(ts) and not result.summary["outcome"]:  # the outcome line marks the end already
+        for ax in fig.axes:
+            if ax.get_visible():
+                ax.axvline(ts["date"].iloc[-1], color="black", lw=1.2, alpha=0.5, zorder=1)
+    return fig

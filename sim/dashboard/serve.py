@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -86,6 +87,11 @@ def serve(scenario: Path, host: str, port: int, refuse: type[Exception]) -> int:
            "--port", str(port), "--production", "--no-open", "--no-check-version",
            "--log-level", "warning"]
     proc = subprocess.Popen(cmd, env=env)
+
+    def stop(signum: int, frame: object) -> None:  # a SIGTERM to brink stops the server too
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         return proc.wait()
     except KeyboardInterrupt:

@@ -238,6 +238,8 @@ def feed(model: CrisisModel, limit: int = 12) -> list[str]:
 
 
 def _event_words(kind: str, actor: str, target: str | None, action: str, reason: str) -> str:
+    if action == "intelligence_report":  # an instructor's report: the reason says it all
+        return f"{reason} (instructor)"
     if kind in ACT_KINDS:
         row = _Row(actor, action, target or "")
         who = {"played": " (a team's move)", "injected": " (instructor)",
@@ -631,6 +633,7 @@ class Explorer:
     setup: Setup
     model: CrisisModel = field(init=False)
     lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    run_id: int = field(default=0, init=False)  # grows at each reset
 
     def __post_init__(self) -> None:
         self.model = self.setup.model()
@@ -640,10 +643,17 @@ class Explorer:
             if setup is not None:
                 self.setup = setup
             self.model = self.setup.model()
+            self.run_id += 1
 
-    def step(self, days: int = 1) -> bool:
-        """Simulate the next day(s); False once the run has ended."""
+    def step(self, days: int = 1, run_id: int | None = None) -> bool:
+        """Simulate the next day(s); False once the run has ended.
+
+        With ``run_id`` (a Play loop's), nothing happens if the run was reset
+        since: a late step of the old loop must not move the new run.
+        """
         with self.lock:
+            if run_id is not None and run_id != self.run_id:
+                return False
             for _ in range(days):
                 if self.model.outcome is not None:
                     break
