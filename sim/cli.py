@@ -130,7 +130,8 @@ def _parser() -> argparse.ArgumentParser:
                    "compares the game with (default 200; 0 skips them)")
     y.add_argument("--no-plots", action="store_true", help="write data only")
     y.add_argument("--replay", type=Path, metavar="GAME_JSON",
-                   help="replay a game from its game.json instead (no SCENARIO or --as)")
+                   help="replay a game from its game.json (or a team game saved by the "
+                   "dashboard) instead; no SCENARIO or --as")
     y.add_argument("--model-for", action="append", default=[], metavar="ACTOR",
                    help="with --replay: the model plays this actor instead (repeatable)")
     y.set_defaults(func=cmd_play)

@@ -48,7 +48,7 @@ import numpy as np
 
 from sim._version import __version__
 from sim.model.actions import ACTIONS, CATALOG, FAMILIES, FAMILY_OF
-from sim.model.crisis import ACT_KINDS, THREAT_KINDS, CrisisModel
+from sim.model.crisis import ACT_KINDS, FLAGSHIP, THREAT_KINDS, CrisisModel
 from sim.model.players import Move, Option, Player, Talks, replay_players
 from sim.plots import RUNG_NAMES
 from sim.scenario import Scenario, load_scenario
@@ -69,6 +69,8 @@ WIDTH = 100
 GAME_FILE = "game.json"
 DEBRIEF_FILE = "debrief.txt"
 GAME_FORMAT = 1
+#: the "format" of a team game saved by ``brink dashboard`` (also replayed by --replay)
+DASHBOARD_FORMAT = "brink-game"
 
 THREAT_WORDS = {"sanctions": "a threat of sanctions", "force": "a threat of force",
                 "general": "a warning"}
@@ -343,7 +345,7 @@ def describe_event(m: CrisisModel, e: Sequence[Any], me: int | None = None) -> s
     ids = m.actor_ids
     who = ids[i]
     whom = "" if j is None else f" {ids[j]}"
-    if kind in ACT_KINDS:
+    if kind in ACT_KINDS and action in ACTIONS:
         text = f"{who} {ACTIONS[action].label}{whom}"
         note = reason.split(": ", 1)[1] if ": " in reason else ""
         if kind in ("scripted", "injected", "history") and note:
@@ -355,7 +357,7 @@ def describe_event(m: CrisisModel, e: Sequence[Any], me: int | None = None) -> s
         return f"incident between the forces of {who} and{whom}"
     if kind == "credibility":
         return f"{who} -> {ids[j] if j is not None else '?'}: {reason}"
-    return reason  # talks, offers at the table, intelligence reports: already in words
+    return reason  # talks, offers at the table, an injected report: already in words
 
 
 def _talk_events_once(events: Iterable[Sequence[Any]]) -> list[Sequence[Any]]:
@@ -980,6 +982,7 @@ class Game:
     stopped: int | None = None  # days simulated when a player ended the game early
     skip_quiet: bool = False
     replay_of: dict[str, Any] | None = None
+    injects: list[dict[str, Any]] = field(default_factory=list)  # a dashboard game's injects
 
     def to_dict(self, model: CrisisModel) -> dict[str, Any]:
         """The JSON-ready form, with the scenario's provenance and the outcome."""
@@ -995,6 +998,10 @@ class Game:
             "outcome": out.kind if out else "", "outcome_date": out.date.isoformat() if out else "",
             "days_simulated": model.days_run,
             "moves": [m.to_dict() for m in self.moves]}
+        if self.injects:
+            data["injects"] = self.injects
+        if origin.path == "<python>":  # no file to find again: the scenario itself
+            data["scenario_data"] = self.scenario.model_dump(mode="json")
         if self.replay_of is not None:
             data["replay_of"] = self.replay_of
         return data
@@ -1059,10 +1066,36 @@ def check_out(out: Path, same: dict[str, Any] | None = None) -> None:
     raise PlayError(f"{out} already holds {what}; choose another --out")
 
 
-def _run(model: CrisisModel, limit: int, stop: Any = lambda: False) -> None:
-    """Step the model to its outcome, to ``limit`` days, or until ``stop()``."""
+def _run(model: CrisisModel, limit: int, stop: Any = lambda: False,
+         injects: Sequence[Mapping[str, Any]] = ()) -> None:
+    """Step the model to its outcome, to ``limit`` days, or until ``stop()``.
+
+    ``injects`` (an instructor's, from a dashboard game) are made before the
+    day they name is simulated, as the dashboard made them.
+    """
+    by_day: dict[int, list[Mapping[str, Any]]] = {}
+    for inj in injects:
+        by_day.setdefault(int(inj["day"]), []).append(inj)
     while model.outcome is None and model.days_run < limit and not stop():
+        for inj in by_day.get(model.days_run, ()):
+            _inject(model, inj)
         model.step()
+    if model.outcome is None and model.days_run == limit:
+        for inj in by_day.get(limit, ()):
+            _inject(model, inj)
+
+
+def _inject(model: CrisisModel, inj: Mapping[str, Any]) -> None:
+    """An instructor's inject, through the model's public API (the dashboard's save format)."""
+    kind, a = inj["kind"], inj["args"]
+    if kind == "act":
+        model.inject_act(a["actor"], a["action"], a.get("target"), a.get("note", ""))
+    elif kind == "incident":
+        model.inject_incident(a["a"], a["b"], a.get("note", ""))
+    elif kind == "report":
+        model.inject_report(a["about"], float(a["shift"]), a.get("note", ""))
+    else:
+        raise PlayError(f"--replay: unknown kind of inject {kind!r}")
 
 
 def play(scenario_path: Path, played: Sequence[str], *, seed: int | None = None,
@@ -1127,16 +1160,65 @@ def load_game(path: Path) -> tuple[dict[str, Any], Scenario, list[Move]]:
     except (OSError, UnicodeDecodeError, ValueError) as err:
         raise PlayError(f"--replay {path}: not a game written by brink play (not JSON: "
                         f"{_one_line(err)})") from None
+    if isinstance(data, dict) and data.get("format") == DASHBOARD_FORMAT:
+        return _dashboard_game(data, path)
     if not isinstance(data, dict) or data.get("brink") != "game":
-        raise PlayError(f"--replay {path}: not a game written by brink play")
+        raise PlayError(f"--replay {path}: not a game written by brink play or saved by the "
+                        "dashboard")
     try:
         moves = [Move.from_dict(d) for d in data["moves"]]
         played = [str(a) for a in data["played"]]
         int(data["seed"])
+        data["injects"] = [{"day": int(i["day"]), "kind": str(i["kind"]), "args": dict(i["args"])}
+                           for i in data.get("injects", [])]
     except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise PlayError(f"--replay {path}: a damaged game file ({_one_line(err)})") from None
     data["played"] = played
     return data, _find_scenario(data, path), moves
+
+
+def _dashboard_game(save: dict[str, Any], path: Path
+                    ) -> tuple[dict[str, Any], Scenario, list[Move]]:
+    """A team game saved by ``brink dashboard``, in the terms of ``game.json``.
+
+    The save holds the scenario itself (and the bundled name, if it is one),
+    the seed, the overrides, the days simulated, the moves, the instructor's
+    injects and the teams (``sim.dashboard.state.Game.save``).
+    """
+    from sim.scenario import ScenarioError, scenario_from_dict
+    from sim.scenario.loader import scenario_hash, with_overrides
+
+    try:
+        ident = save["scenario"]
+        base = None
+        bundled = FLAGSHIP.parent / f"{ident.get('bundled')}.yaml"
+        if ident.get("bundled") and bundled.is_file():
+            base = load_scenario(bundled)
+            if scenario_hash(base) != ident.get("sha256"):
+                base = None
+        if base is None:
+            base = scenario_from_dict(ident["data"], source=str(path))
+            if scenario_hash(base) != ident.get("sha256"):
+                raise PlayError(f"--replay {path}: the scenario in the save does not match its "
+                                "checksum")
+        overrides = {str(k): v for k, v in (save.get("overrides") or {}).items()}
+        scenario = with_overrides(base, overrides) if overrides else base
+        moves = [Move.from_dict(d) for d in save.get("moves", [])]
+        days = int(save.get("days", 0))
+        teams = dict(save.get("teams") or {})
+        data = {"seed": int(save["seed"]), "skip_quiet": False, "days_simulated": days,
+                "stopped_after_days": days if days < scenario.days else None,
+                "outcome": "", "outcome_date": "", "source": "dashboard",
+                "played": [a for a in scenario.actors
+                           if a in teams or any(m.actor == a for m in moves)],
+                "injects": [{"day": int(i["day"]), "kind": str(i["kind"]),
+                             "args": dict(i["args"])} for i in save.get("injects", [])]}
+    except ScenarioError as err:
+        raise PlayError(f"--replay {path}: the save's scenario is invalid: "
+                        f"{err.problems[0]}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise PlayError(f"--replay {path}: a damaged dashboard save ({_one_line(err)})") from None
+    return data, scenario, moves
 
 
 def _one_line(err: BaseException) -> str:
@@ -1145,9 +1227,18 @@ def _one_line(err: BaseException) -> str:
 
 def _find_scenario(data: dict[str, Any], game_path: Path) -> Scenario:
     """The game's scenario: its file as given, next to the game, or bundled; unchanged."""
-    from sim.model.crisis import FLAGSHIP
     from sim.scenario import ScenarioError
 
+    if isinstance(data.get("scenario_data"), dict):
+        from sim.scenario.loader import scenario_from_dict
+
+        try:
+            embedded = scenario_from_dict(data["scenario_data"])
+        except ScenarioError as err:
+            raise PlayError(f"--replay: the game's scenario is invalid: {err.problems[0]}"
+                            ) from None
+        if origin_of(embedded).scenario_sha256 == data.get("scenario_sha256"):
+            return embedded
     given = Path(str(data.get("scenario_file", "")))
     candidates = [given]
     if not given.is_absolute():
@@ -1204,14 +1295,15 @@ def replay(game_path: Path, *, model_for: Sequence[str] = (), out: Path | None =
     who = (f"; the model plays {', '.join(model_for)} instead" if model_for else "")
     console.say(*_wrap(f"Replaying {game_path} ({scenario.name}, seed {seed}, played by "
                        f"{', '.join(played) or 'nobody'}{who})."))
-    _run(model, int(stopped) if stopped else model.days)
+    _run(model, model.days if stopped is None else int(stopped), injects=data["injects"])
     if not model_for and model.moves != kept:
         notes.append("the replay did not repeat every recorded move: the model has changed "
                      "since the game was played")
     game = Game(scenario, seed, remaining, list(model.moves), stopped,
-                bool(data.get("skip_quiet")), origin)
+                bool(data.get("skip_quiet")), origin, data["injects"])
     original = Original(str(data.get("outcome", "")), str(data.get("outcome_date", "")),
-                        list(model_for), int(data.get("days_simulated") or 0))
+                        list(model_for), int(data.get("days_simulated") or 0),
+                        str(data.get("source", "")))
     _finish(game, model, journal, notes, out, runs=runs, plots=plots, console=console,
             workers=workers, original=original)
     return out
@@ -1225,10 +1317,13 @@ class Original:
     date: str
     model_for: list[str]
     days: int
+    source: str = ""  # "dashboard": a team game saved by brink dashboard
 
     def text(self) -> str:
         """One line for the debrief of the replay."""
-        if self.outcome:
+        if self.source == "dashboard":
+            end = f"was saved by the dashboard after {self.days} days"
+        elif self.outcome:
             end = (f"ended in {ARTICLE.get(self.outcome, self.outcome)} on "
                    f"{_date(dt.date.fromisoformat(self.date))}")
         else:
@@ -1267,7 +1362,7 @@ def _finish(game: Game, model: CrisisModel, journal: list[Decision], notes: list
     except OSError as err:
         raise PlayError(f"cannot write to {out}: {err.strerror or err}") from None
     alone = CrisisModel(game.scenario, seed=game.seed)
-    _run(alone, game.stopped or alone.days)
+    _run(alone, alone.days if game.stopped is None else game.stopped, injects=game.injects)
     ensemble = _ensemble(game, runs, workers, console)
     text = debrief(model, game, journal, notes, ensemble, alone, original)
     console.say("", text)
@@ -1424,17 +1519,19 @@ def _vs_model(m: CrisisModel, game: Game, ensemble: Any, alone: CrisisModel) -> 
     """The game next to the model playing alone: the same seed, and many seeds."""
     rungs = ", ".join(f"{a} {r}" for a, r in zip(m.actor_ids, m.rung))
     alone_rungs = ", ".join(f"{a} {r}" for a, r in zip(alone.actor_ids, alone.rung))
+    same = " (the same injects)" if game.injects else ""
     lines = ["The model alone:",
-             f"  Same scenario and seed, nobody playing: {outcome_text(alone)}." if alone.outcome
-             else "  Same scenario and seed, nobody playing, to the same day: no outcome "
-                  "either.",
+             f"  Same scenario and seed, nobody playing{same}: {outcome_text(alone)}."
+             if alone.outcome else f"  Same scenario and seed, nobody playing{same}, to the same "
+                                   "day: no outcome either.",
              f"  Postures at the end (rungs): your game {rungs}; the model alone {alone_rungs}."]
     if ensemble is None:
         lines.append("  (No model-only runs: --runs 0.)")
         return lines
     summary = ensemble.attrs["summary"]
     shares = summary["outcomes"]
-    lines.append(f"  {summary['runs']} runs (seeds spawned from {game.seed}): "
+    lines.append(f"  {summary['runs']} runs (seeds spawned from {game.seed}"
+                 + ("; without the instructor's injects" if game.injects else "") + "): "
                  + ", ".join(f"{o} {_share(v)}" for o, v in shares.items()) + ".")
     if m.outcome is None:
         war = ensemble.attrs["war_by_date"]

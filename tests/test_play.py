@@ -443,3 +443,50 @@ def test_an_interactive_session_in_a_pseudo_terminal(tmp_path: Path) -> None:
     moves = game_of(tmp_path / "game")["moves"]
     assert moves == [{"day": 0, "actor": "AAA", "kind": "act",
                       "value": {"action": "hold", "target": None}}]
+
+
+def test_a_team_game_saved_by_the_dashboard_replays_at_the_terminal(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from sim import CrisisModel
+    from sim.model.players import Move, replay_players
+    from sim.results import _csv, collect
+    from sim.scenario import load_scenario
+    from sim.scenario.loader import scenario_hash
+
+    base = load_scenario(FLAGSHIP)
+    moves = [{"day": 0, "actor": "USA", "kind": "act",
+              "value": {"action": "warn", "target": "RUS"}},
+             {"day": 6, "actor": "USA", "kind": "offer", "value": {"missiles": 50.0},
+              "talks": "Biden-Putin video call"}]
+    injects = [{"day": 3, "kind": "report", "args": {"about": "RUS", "shift": 1.0,
+                                                     "note": "a leak"}},
+               {"day": 20, "kind": "incident", "args": {"a": "RUS", "b": "UKR", "note": "x"}}]
+    save = {"format": "brink-game", "format_version": 1,  # as sim.dashboard.state saves it
+            "scenario": {"label": "winter-2021-22", "bundled": "winter-2021-22",
+                         "sha256": scenario_hash(base), "data": base.model_dump(mode="json")},
+            "seed": 5, "overrides": {"actors.RUS.resolve": 0.7}, "days": 20,
+            "moves": moves, "injects": injects, "teams": {"USA": "Blue"}}
+    path = tmp_path / "team-game.json"
+    path.write_text(json.dumps(save))
+    assert main(["play", "--replay", str(path), "--runs", "0", "--no-plots"]) == 0
+    assert "saved by the dashboard after 20 days" in capsys.readouterr().out
+    # the same game, built here from the model's public API
+    m = CrisisModel(base, seed=5, overrides={"actors.RUS.resolve": 0.7},
+                    players=replay_players([Move.from_dict(d) for d in moves]))
+    for day in range(20):
+        if day == 3:
+            m.inject_report("RUS", 1.0, "a leak")
+        m.step()
+    m.inject_incident("RUS", "UKR", "x")
+    events = (tmp_path / "replay" / "events.csv").read_bytes()
+    assert events == _csv(collect(m).events)
+    replayed = game_of(tmp_path / "replay")
+    assert replayed["played"] == ["USA"] and replayed["injects"] == injects
+    assert main(["play", "--replay", str(tmp_path / "replay" / "game.json"), "--runs", "0",
+                 "--no-plots"]) == 0
+    assert (tmp_path / "replay" / "replay" / "events.csv").read_bytes() == events
+    try:  # and as the dashboard itself rebuilds it, when it is installed
+        from sim.dashboard.state import Game as TeamGame
+    except ImportError:
+        return
+    assert _csv(collect(TeamGame.resume(save).model).events) == events
