@@ -691,12 +691,12 @@ class TerminalPlayer:
             except InputProblem as err:
                 self.console.problem(text, str(err))
                 continue
-            result = self._act_on(cmd, model, seat, me, day, options)
-            if result != "again":
-                return result  # type: ignore[return-value]
+            if not self._show(cmd, model, seat, me, options):
+                return self._decide(cmd, model, seat, day, options)
 
-    def _act_on(self, cmd: Command, m: CrisisModel, seat: _Seat, me: int, day: int,
-                options: list[Option]) -> Any:
+    def _show(self, cmd: Command, m: CrisisModel, seat: _Seat, me: int,
+              options: list[Option]) -> bool:
+        """Answer a command that only shows something (help, why, positions, news)."""
         say = self.console.say
         if cmd.kind == "help":
             say(HELP)
@@ -706,25 +706,29 @@ class TerminalPlayer:
             say(*positions_lines(m, me, poles=True))
         elif cmd.kind == "news":
             say(*(feed_lines(m, seat.news, me, None) or ["  Nothing happened."]))
-        elif cmd.kind == "quit":
-            self.quit = True
-            say("  You end the game: the model plays out today, then the game stops.")
-            return None
+        else:
+            return False
+        return True
+
+    def _decide(self, cmd: Command, m: CrisisModel, seat: _Seat, day: int,
+                options: list[Option]) -> tuple[str, str | None] | None:
+        """Carry out a command that settles the day: a pick, or the model's choice."""
+        say = self.console.say
+        if cmd.kind == "pick":
+            o = options[cmd.number]
+            say(f"  {seat.code} {ACTIONS[o.action].label}" + (f" {o.target}." if o.target
+                                                               else "."))
+            return o.action, o.target
+        if cmd.kind == "quit":
+            self._quit()
         elif cmd.kind == "skip":
             seat.skip_until = day + cmd.number
             seat.left.append((day, "skip"))
             say(f"  The model plays {seat.code} until {_short(m.date_of(day + cmd.number - 1))}"
                 " (talk rounds still come to you).")
-            return None
-        elif cmd.kind == "model":
-            say("  The model chooses for you today.")
-            return None
         else:
-            o = options[cmd.number]
-            say(f"  {seat.code} {ACTIONS[o.action].label}" + (f" {o.target}." if o.target
-                                                               else "."))
-            return o.action, o.target
-        return "again"
+            say("  The model chooses for you today.")
+        return None
 
     def _unseen(self, m: CrisisModel, seat: _Seat, day: int) -> list[Sequence[Any]]:
         """Events since the player last looked that it may see now.
@@ -810,29 +814,16 @@ class TerminalPlayer:
                          "Enter new positions as issue=value (e.g. "
                          f"{example}={talks.positions[actor][example]:.0f}), "
                          "or press Enter to keep yours; ? for help.")
-        while True:
-            text = self.console.ask(f"[{actor} talks] your positions> ")
-            if text is None:
-                return None
-            if _words(text) in (["?"], ["help"]):
-                self.console.say(HELP_OFFER)
-                continue
-            if _words(text) == ["quit"]:
-                self.quit = True
-                self.console.say("  You end the game: the model plays out today, then the game "
-                                 "stops.")
-                return None
-            try:
-                offer = parse_offer(text, talks.agenda)
-            except InputProblem as err:
-                self.console.problem(text, str(err))
-                continue
-            if offer is None:
-                self.console.say("  You keep your positions.")
-            else:
-                self.console.say("  You put on the table: "
-                                 + ", ".join(f"{k} {v:g}" for k, v in offer.items()) + ".")
-            return offer
+        answered, offer = self._ask_at_table(f"[{actor} talks] your positions> ", HELP_OFFER,
+                                             lambda text: parse_offer(text, talks.agenda))
+        if not answered:
+            return None
+        if offer is None:
+            self.console.say("  You keep your positions.")
+        else:
+            self.console.say("  You put on the table: "
+                             + ", ".join(f"{k} {v:g}" for k, v in offer.items()) + ".")
+        return offer
 
     def accept(self, model: CrisisModel, actor: str, talks: Talks,
                deal: Mapping[str, float]) -> bool | None:
@@ -846,26 +837,34 @@ class TerminalPlayer:
                                 + (f"; left open: {', '.join(left)}" if left else "") + "."),
                          "  Accept it? y = yes, n = no (the round breaks down), Enter = the "
                          "model's answer (yes).")
+        answered, answer = self._ask_at_table(f"[{actor} deal] accept? ", HELP_ANSWER,
+                                              parse_answer)
+        if not answered:
+            return None
+        self.console.say({True: "  You accept the deal.", False: "  You turn the deal down.",
+                          None: "  The model answers for you: it accepts."}[answer])
+        return answer
+
+    def _ask_at_table(self, prompt: str, help_text: str, parse: Any) -> tuple[bool, Any]:
+        """Ask until a line ``parse`` accepts: (True, its value), or (False, None) on quit/EOF."""
         while True:
-            text = self.console.ask(f"[{actor} deal] accept? ")
+            text = self.console.ask(prompt)
             if text is None:
-                return None
+                return False, None
             if _words(text) in (["?"], ["help"]):
-                self.console.say(HELP_ANSWER)
+                self.console.say(help_text)
                 continue
             if _words(text) == ["quit"]:
-                self.quit = True
-                self.console.say("  You end the game: the model plays out today, then the game "
-                                 "stops.")
-                return None
+                self._quit()
+                return False, None
             try:
-                answer = parse_answer(text)
+                return True, parse(text)
             except InputProblem as err:
                 self.console.problem(text, str(err))
-                continue
-            self.console.say({True: "  You accept the deal.", False: "  You turn the deal down.",
-                              None: "  The model answers for you: it accepts."}[answer])
-            return answer
+
+    def _quit(self) -> None:
+        self.quit = True
+        self.console.say("  You end the game: the model plays out today, then the game stops.")
 
 
 def _width() -> int:
