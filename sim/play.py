@@ -101,8 +101,8 @@ LEGEND = (
     "Type a number or a name (e.g. 1 or 'hold'); Enter lets the model choose; ? for help.")
 
 HELP_OFFER = """\
-Put positions on the table as issue=value (0-100), several on one line, e.g. donbas=60
-troop_buildup=80; issues you leave out keep your current position. Enter keeps all of them.
+Put positions on the table as issue=value (0-100), several on one line separated by spaces,
+e.g. {example}; issues you leave out keep your current position. Enter keeps all of them.
 The bargaining values every proposal by its closeness to the positions you bring, and you
 accept none worth less to you than your reservation value. quit ends the game after today."""
 
@@ -592,6 +592,10 @@ class Console:
             self.say("", "Interrupted: the game ends after today; what was played is kept.")
             self.interrupted = True
             return None
+        except UnicodeDecodeError:
+            self.line += 1
+            self.problem("", "not text (the input must be UTF-8)")
+            return self.ask(prompt)
         if text is None:
             self.eof = True
             self.say("", "End of input: the model decides the rest of the game.")
@@ -619,7 +623,8 @@ class Console:
     def problem(self, text: str, hint: str) -> None:
         """Bad input: a hint on a terminal; from a script, the game stops."""
         if not self.interactive:
-            raise GameStopped(f"line {self.line} of the input ({text.strip()!r}): {hint}")
+            quoted = f" ({text.strip()!r})" if text.strip() else ""
+            raise GameStopped(f"line {self.line} of the input{quoted}: {hint}")
         self.say(f"  ! {hint}")
 
 
@@ -814,7 +819,8 @@ class TerminalPlayer:
                          "Enter new positions as issue=value (e.g. "
                          f"{example}={talks.positions[actor][example]:.0f}), "
                          "or press Enter to keep yours; ? for help.")
-        answered, offer = self._ask_at_table(f"[{actor} talks] your positions> ", HELP_OFFER,
+        help_text = HELP_OFFER.format(example=" ".join(f"{k}=60" for k in talks.agenda[:2]))
+        answered, offer = self._ask_at_table(f"[{actor} talks] your positions> ", help_text,
                                              lambda text: parse_offer(text, talks.agenda))
         if not answered:
             return None
