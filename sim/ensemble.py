@@ -30,7 +30,11 @@ import json
 import math
 import multiprocessing as mp
 import os
+import re
+import select
 import shutil
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -308,15 +312,16 @@ def execute(plan: Plan, out: Path, workers: int = 1, scheduler: str | None = Non
 
 
 def _guarded(results: Iterator[Any]) -> Iterator[Any]:
-    """Explain the one way local workers die at start: a script without a main guard."""
+    """Explain why local workers stop: killed, out of memory, or a script without a main guard."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
         yield from results
     except BrokenProcessPool:
         raise EnsembleError(
-            "the worker processes stopped: in a script, put the call under "
-            "'if __name__ == \"__main__\":' (workers import the script), or use workers=1"
+            "a worker process stopped (killed, or out of memory; in a script, put the call "
+            "under 'if __name__ == \"__main__\":', as workers import the script); the runs "
+            "saved in --out are kept: rerun with --resume to complete them"
         ) from None
 
 
@@ -364,7 +369,8 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         return
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["sim.ensemble"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_end_with,
+                               initargs=(os.getpid(),))
     try:
         yield pool
     except BaseException:
@@ -372,6 +378,25 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         raise
     else:
         pool.shutdown()
+
+
+def _end_with(command: int) -> None:
+    """In each local worker: exit as soon as the command's process has ended, even if killed.
+
+    Otherwise a worker of a killed command waits for work for ever, and keeps the
+    forkserver and the resource tracker alive with it.
+    """
+    def watch() -> None:
+        try:
+            select.select([os.pidfd_open(command)], [], [])  # Linux: readable once it ends
+        except (AttributeError, OSError):  # elsewhere, or ended already: look once a second
+            with contextlib.suppress(ProcessLookupError):
+                while True:
+                    os.kill(command, 0)
+                    time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="brink-end-with-command", daemon=True).start()
 
 
 class _NoBar:
@@ -398,6 +423,8 @@ def _progress(total: int, initial: int, enabled: bool | None) -> Any:
 def _prepare(work: Path, plan: Plan, resume: bool) -> None:
     config = work / "plan.json"
     fingerprint = plan.fingerprint()
+    if work.exists() and not config.exists():
+        shutil.rmtree(work)  # a command killed before saving its plan saved no chunk either
     if work.exists():
         if not resume:
             raise EnsembleError(f"{work.parent} holds unfinished work: add --resume to finish "
@@ -481,9 +508,25 @@ def locked(out: Path) -> Iterator[None]:
         fh.close()
 
 
+_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # write_atomically's (mkstemp's) names
+
+
 def finish(out: Path) -> None:
-    """Remove the work folder once the final files are in place."""
-    shutil.rmtree(out / WORK, ignore_errors=True)
+    """Remove the work folder once the final files are in place.
+
+    It is renamed first (atomic): a command killed while removing it leaves finished
+    results, never a half-removed work folder that --resume would refuse. Leftovers of a
+    command killed earlier go too: its renamed work folder, and the temporary files of
+    final files it was writing.
+    """
+    trash = out / f"{WORK}.old"
+    shutil.rmtree(trash, ignore_errors=True)
+    with contextlib.suppress(FileNotFoundError):
+        os.replace(out / WORK, trash)
+    shutil.rmtree(trash, ignore_errors=True)
+    for path in out.glob(".*.tmp"):
+        if _TEMPORARY.fullmatch(path.name):
+            path.unlink(missing_ok=True)
     with contextlib.suppress(FileNotFoundError):
         (out / ".lock").unlink()
 
@@ -573,7 +616,7 @@ def run_plan(plan: Plan, out: str | Path | None, workers: int, scheduler: str | 
     with locked(folder):
         parts = execute(plan, folder, workers, scheduler, resume, progress)
         frame = outputs(plan, folder, parts, write=True, plots=plots)
-    finish(folder)
+        finish(folder)  # still locked: a second command must not start on a folder going away
     return frame
 
 
