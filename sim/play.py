@@ -416,12 +416,13 @@ def _change(delta: float, fmt: str, least: float = 1, unit: str = "") -> str:
 
 
 def threat_lines(m: CrisisModel, me: int, day: int) -> list[str]:
-    """Threats standing for and against ``me``, called threats, sanctions in force."""
-    ids, out = m.actor_ids, []
+    """Threats standing against ``me``, then its own (called ones flagged), then sanctions."""
+    ids = m.actor_ids
+    against, mine = [], []
     for j in range(m.n):
-        if j == me:
-            continue
         for t, kind in enumerate(THREAT_KINDS):
+            if j == me:
+                continue
             if m.threat_until[j, me, t] >= day:
                 line = (f"  {ids[j]} -> you: {THREAT_WORDS[kind]}, standing until "
                         f"{_short(m.date_of(int(m.threat_until[j, me, t])))}")
@@ -429,7 +430,7 @@ def threat_lines(m: CrisisModel, me: int, day: int) -> list[str]:
                     line += (f"; you escalated since, so {ids[j]} must carry it out by "
                              f"{_short(m.date_of(int(m.called_until[j, me, t])))} or lose "
                              "credibility")
-                out.append(line)
+                against.append(line)
             if m.threat_until[me, j, t] >= day:
                 line = (f"  you -> {ids[j]}: {THREAT_WORDS[kind]}, standing until "
                         f"{_short(m.date_of(int(m.threat_until[me, j, t])))}")
@@ -437,14 +438,15 @@ def threat_lines(m: CrisisModel, me: int, day: int) -> list[str]:
                     line += (f"; CALLED: {ids[j]} escalated, carry it out by "
                              f"{_short(m.date_of(int(m.called_until[me, j, t])))} ("
                              + " or ".join(CARRIED_OUT_BY[kind]) + ") or lose credibility")
-                out.append(line)
-    against = [ids[j] for j in range(m.n) if m.sanctioned[j, me]]
-    mine = [ids[j] for j in range(m.n) if m.sanctioned[me, j]]
-    if against:
-        out.append(f"  sanctions on you by {', '.join(against)}")
-    if mine:
-        out.append(f"  your sanctions on {', '.join(mine)}")
-    return out
+                mine.append(line)
+    out = [*against, *mine]
+    by = [ids[j] for j in range(m.n) if m.sanctioned[j, me]]
+    on = [ids[j] for j in range(m.n) if m.sanctioned[me, j]]
+    if by:
+        out.append(f"  sanctions on you by {', '.join(by)}")
+    if on:
+        out.append(f"  your sanctions on {', '.join(on)}")
+    return [w for line in out for w in _wrap(line, 6)]
 
 
 def _deadline(m: CrisisModel, me: int, day: int) -> bool:
@@ -1470,8 +1472,10 @@ def _timeline(m: CrisisModel, code: str, decisions: Sequence[Decision]) -> list[
         else:
             deal = ", ".join(f"{k} {v:.0f}" for k, v in (d.deal or {}).items())
             lines += _wrap(f"{when}{d.talks}: you {'accepted' if d.value else 'turned down'}"
-                           f" the deal ({deal})", 17)
-            lines += _wrap(f"{'':17}result: {_talk_result(m, d)}", 19)
+                           f" the deal ({deal})" + ("" if d.value else "; the round broke down"),
+                           17)
+            if d.value:
+                lines += _wrap(f"{'':17}result: {_talk_result(m, d)}", 19)
     flush()
     unlikely = [d for d in acts if d.option and d.option.probability < 0.1]
     if acts:
