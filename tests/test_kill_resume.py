@@ -187,12 +187,25 @@ def alive(pids: set[int]) -> set[int]:
     return left
 
 
-def assert_nothing_left_running(pids: set[int], seconds: float = 20) -> None:
+def started_in(root: Path) -> set[int]:
+    """Processes whose command line names ``root``: the pool's forkserver and workers carry
+    the command's working folder in their sys.path, even if started after a look at its
+    children."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            with contextlib.suppress(OSError):
+                if str(root).encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                    found.add(int(entry))
+    return found
+
+
+def assert_nothing_left_running(pids: set[int], root: Path, seconds: float = 20) -> None:
     """The command's helper processes (pool workers, forkserver...) end with it."""
     deadline = time.monotonic() + seconds
-    while alive(pids) and time.monotonic() < deadline:
+    while alive(pids | started_in(root)) and time.monotonic() < deadline:
         time.sleep(0.05)
-    left = alive(pids)
+    left = alive(pids | started_in(root))
     for p in left:  # do not leave them to the rest of the suite
         os.kill(p, signal.SIGKILL)
     assert not left, f"processes of the killed command still running: {sorted(left)}"
@@ -435,7 +448,7 @@ def kill_and_resume(cmd: Command, ref: Reference, plan: list[Moment], root: Path
         else:
             assert rc == -signal.SIGKILL, f"{m.what}: {text}"
             m.outcome = "killed"
-        assert_nothing_left_running(family)
+        assert_nothing_left_running(family, root)
         m.left = check_folder(out, ref, cmd)
         if rc == 0:
             work = root / f"work-{k}"
