@@ -152,7 +152,7 @@ def run_row(m: CrisisModel, run: int) -> dict[str, Any]:
     index = {n: k for k, n in enumerate(NAMES)}
     incidents = 0
     for e in m.events:
-        if e[1] in ACT_KINDS:
+        if e[1] in ACT_KINDS and e[4] in index:  # not an instructor's report
             acts[index[e[4]]] += 1
         elif e[1] == "incident":
             incidents += 1

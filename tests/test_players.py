@@ -175,3 +175,19 @@ def test_injects_take_effect_and_are_logged(flagship):
     kinds = [e[1] for e in m.events[-3:]]
     assert kinds == ["injected", "incident", "injected"]
     assert m.events[-1][4] == "warn" and m.events[-1][0] == m.days_run
+
+
+def test_a_run_with_injects_is_tabulated_like_any_other(flagship):
+    from sim.ensemble import add_run_counts, run_row
+
+    m = CrisisModel(flagship, seed=2)
+    m.step()
+    m.inject_report("RUS", -1.0, "a reassuring leak")
+    m.inject_act("USA", "warn", "RUS", "a call")
+    m.run()
+    row = run_row(m, 0)
+    acts = [e for e in m.events if e[1] in ("act", "scripted", "injected") and e[4] == "warn"]
+    assert row["count.warn"] == len(acts) >= 1
+    totals: dict = {}
+    add_run_counts(totals, m, daily=True)
+    assert totals["outcome"].sum() == 1
