@@ -135,6 +135,7 @@ def _offline_page(browser: Browser, blocked: list[str]) -> Page:
 def _shot(page: Page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.evaluate("document.querySelectorAll('*').forEach(e => { e.scrollTop = 0; })")
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
@@ -163,7 +164,8 @@ def _pick(page: Page, label: str, option: str | None = None) -> str:
     item = items.filter(has_text=option).first if option else items.last
     text = item.inner_text().strip()
     item.click()
-    page.keyboard.press("Escape")
+    expect(page.locator(".v-select", has_text=label).first).to_contain_text(text)
+    expect(page.locator(".menuable__content__active")).to_have_count(0)
     return text
 
 
@@ -175,7 +177,7 @@ def test_explore_steps_with_live_plots_feed_and_an_ensemble(server, browser):
     expect(page.locator(".brink-status")).to_contain_text("day 0 of 121")
     src, before = _plot(page)
     expect(page.get_by_text("Nothing has happened yet.")).to_be_visible()
-    for day in range(1, 13):
+    for day in range(1, 7):
         page.get_by_role("button", name="Step").click()
         expect(page.locator(".brink-status")).to_contain_text(f"day {day} of 121")
     expect(page.get_by_text("Nothing has happened yet.")).to_have_count(0)
@@ -188,15 +190,31 @@ def test_explore_steps_with_live_plots_feed_and_an_ensemble(server, browser):
     page.get_by_role("tab", name="Tension").click()
     src, tension = _plot(page, src)
     assert tension != positions != after
-    _shot(page, "dashboard-explore")
+    page.get_by_role("button", name="Play").click()  # the page follows, day by day
+    for day in (8, 10):
+        expect(page.locator(".brink-status")).to_contain_text(f"day {day} of 121")
+    if SHOTS:  # for docs/dashboard.md: later in the crisis, the ladder in view
+        expect(page.locator(".brink-status")).to_contain_text(re.compile(r"day (4[5-9]|5\d)"),
+                                                              timeout=120_000)
+    page.get_by_role("button", name="Pause").click()
+    expect(page.get_by_role("button", name="Play")).to_be_visible()
+    if SHOTS:
+        page.get_by_role("tab", name="Escalation").click()
+        page.wait_for_timeout(3000)
+        _shot(page, "dashboard-explore")
+        page.get_by_role("tab", name="Positions").click()
+        page.wait_for_timeout(4000)
+        page.locator(".v-window-item--active img").screenshot(
+            path=str(Path(SHOTS) / "dashboard-positions.png"))
     runs = page.locator(".v-input__slider", has_text="Runs: 200").locator(".v-slider__thumb")
     runs.click()
     page.keyboard.press("Home")  # the fewest runs (50): enough to show, quick in CI
     expect(page.get_by_text("Runs: 50")).to_be_visible()
     page.get_by_role("button", name="Run ensemble").click()
     # the page stays usable while the ensemble runs in the background
+    day = int(re.search(r"day (\d+) of", _status(page)).group(1))
     page.get_by_role("button", name="Step").click()
-    expect(page.locator(".brink-status")).to_contain_text("day 13 of 121")
+    expect(page.locator(".brink-status")).to_contain_text(f"day {day + 1} of 121")
     done = page.locator(".brink-ensemble-done")
     expect(done).to_contain_text("50 runs", timeout=120_000)
     assert re.search(r"war \d+%", done.inner_text())
@@ -241,14 +259,18 @@ def test_two_teams_and_the_instructor_play_a_day(server, browser):
         expect(page).to_have_url(re.compile(rf"team={actor}&key="))
         expect(page.get_by_role("button", name="Submit move")).to_be_visible()
         picks[actor] = _pick(page, "Move for the next day")
+        expect(page.locator(".brink-detail")).to_contain_text("Goldstein")  # the server has it
         page.get_by_role("button", name="Submit move").click()
         expect(page.locator(".brink-pending")).to_contain_text(picks[actor])
+    _shot(washington, "dashboard-team")
+    washington.get_by_text("Positions to put on the table").click()
+    washington.get_by_role("button", name="Put these on the table").click()
+    expect(washington.locator(".brink-offer")).to_contain_text("Offer: nato_enlargement")
     teacher.goto(f"{base}/?instructor={token}")
     seats = teacher.locator(".brink-seat")
     expect(seats.filter(has_text="UKR (Team Kyiv)")).to_be_visible()
     expect(seats.filter(has_text="USA (Team DC)")).to_be_visible()
     expect(seats.filter(has_text="RUS: the model plays it")).to_be_visible()
-    _shot(kyiv, "dashboard-team")
     teacher.get_by_role("button", name="Advance 1 day").click()
     for page in (kyiv, washington, teacher):
         expect(page.locator(".brink-status")).to_contain_text("day 1 of 121")
@@ -257,8 +279,9 @@ def test_two_teams_and_the_instructor_play_a_day(server, browser):
     expect(kyiv.locator(".brink-feed")).to_contain_text("injected report on RUS")
     teacher.get_by_role("button", name="Border incident").click()
     expect(washington.locator(".brink-feed")).to_contain_text("incident between the forces")
-    teacher.get_by_text("Moves played so far").click()
-    expect(teacher.get_by_text(re.compile(r"1 Dec UKR act"))).to_be_visible()
+    teacher.get_by_text("The teams' moves so far").click()
+    expect(teacher.locator(".brink-move").filter(has_text="1 Dec UKR: ")).to_contain_text(
+        "(the model would have: ")
     _shot(teacher, "dashboard-instructor")
     lobby = _offline_page(browser, blocked)
     lobby.goto(f"{base}/?game")

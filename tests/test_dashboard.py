@@ -182,6 +182,11 @@ def test_a_submitted_move_is_played_and_unclaimed_actors_are_the_models():
         != "hold"
     game.advance()  # no submission: the model decides for the team too
     assert len(game.moves()) == 1
+    words = state.option_detail(o)
+    assert words.startswith(f"rung {state.ACTIONS[o.action].rung} (") and "Goldstein" in words
+    assert game.move_lines() == [
+        f"1 Dec UKR: {state.ACTIONS[o.action].label}" + (f" {o.target}" if o.target else "")
+        + f" (the model would have: {o.probability:.0%})"]
 
 
 def _play(game, keys, days, start=0):
@@ -239,6 +244,29 @@ def test_a_game_on_an_uploaded_scenario_resumes_from_its_save_alone():
     game.advance(10)
     again = state.Game.resume(json.dumps(game.save()))
     assert again.setup.bundled is None and again.model.events == game.model.events
+
+
+def test_an_offer_goes_on_the_table_at_the_next_round_and_replays():
+    game = state.Game(state.Setup.of_bundled(FLAG))
+    key = game.claim("USA", "Team DC")
+    talks = game.next_talks("USA")
+    assert talks.name == "Biden-Putin video call"
+    issue = game.agenda(talks)[0]
+    with pytest.raises(state.GameError, match="not on the agenda"):
+        game.offer("USA", key, {"no_such_issue": 5})
+    with pytest.raises(state.GameError, match="0-100"):
+        game.offer("USA", key, {issue: 120})
+    game.offer("USA", key, {issue: 20})
+    day = (talks.date - game.model.start).days
+    game.advance(day + 1)
+    offers = [m for m in game.moves() if m.kind == "offer"]
+    assert [(m.actor, m.value, m.talks) for m in offers] == [("USA", {issue: 20.0}, talks.name)]
+    assert any(e[1] == "offer" for e in game.model.events)
+    assert "USA" not in game.offers and game.next_talks("USA").name != talks.name
+    assert any("put on the table at Biden-Putin video call" in line
+               for line in game.move_lines())
+    again = state.Game.resume(game.save())
+    assert again.model.events == game.model.events
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -355,6 +383,36 @@ def test_serving_refuses_a_busy_port_and_sets_up_offline_assets(tmp_path, monkey
     assert serve.environment(FLAGSHIP, "t")["SOLARA_ASSETS_PROXY_CACHE_DIR"] == str(tmp_path)
 
 
+def test_the_network_warning_and_the_addresses_printed(monkeypatch, capsys):
+    started = []
+
+    class FakeServer:
+        def __init__(self, cmd, env):
+            started.append((cmd, env))
+
+        def wait(self, timeout=None):
+            return 0
+
+    monkeypatch.setattr(serve.subprocess, "Popen", FakeServer)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assert main(["dashboard", "two-states", "--host", "0.0.0.0", "--port", str(port)]) == 0
+    out, err = capsys.readouterr()
+    assert "WARNING: the dashboard is open to the network" in err
+    token = started[0][1]["BRINK_INSTRUCTOR_TOKEN"]
+    assert f"/?instructor={token}" in out and "/?game" in out
+    cmd = started[0][0]
+    assert cmd[cmd.index("--host") + 1] == "0.0.0.0" and "--production" in cmd
+    assert started[0][1]["BRINK_DASHBOARD_SCENARIO"] == "two-states"
+    started.clear()
+    assert main(["dashboard", "--port", str(port)]) == 0
+    out, err = capsys.readouterr()
+    assert "WARNING" not in err and f"http://127.0.0.1:{port}/" in out
+    cmd = started[0][0]
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
+
+
 def test_a_bad_scenario_stops_the_dashboard_before_any_server(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\n")
@@ -413,6 +471,9 @@ def test_explore_page_steps_plays_and_resets():
             time.sleep(0.05)
         _click(rc, "Pause")
         assert "day 2 " not in _status(rc)
+        deadline = time.time() + 30  # the Play thread may be drawing a last day
+        while not rc.find(v.Btn, children=["Play"]).widgets and time.time() < deadline:
+            time.sleep(0.05)
         assert rc.find(v.Btn, children=["Play"]).widgets
         _click(rc, "Reset")
         assert "day 0 of 121" in _status(rc)

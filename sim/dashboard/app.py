@@ -327,12 +327,32 @@ def EnsemblePanel(setup: state.Setup) -> None:
                                         dependencies=[id(j), "w"])
 
 
+class Drawn:
+    """The last tick a page has finished drawing (its effects run after the drawing)."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.tick = -1
+
+    def mark(self, tick: int) -> None:
+        with self.cond:
+            self.tick = tick
+            self.cond.notify_all()
+
+    def wait_for(self, tick: int, timeout: float) -> bool:
+        with self.cond:
+            return self.cond.wait_for(lambda: self.tick >= tick, timeout)
+
+
 @solara.component
 def ExplorePage() -> None:
     explorer = solara.use_memo(lambda: state.Explorer(HUB.start()), [])
     setup = solara.use_reactive(explorer.setup)
     tick = solara.use_reactive(0)
     playing = solara.use_reactive(False)
+
+    drawn = solara.use_memo(Drawn, [])
+    solara.use_effect(lambda: drawn.mark(tick.value), [tick.value])
 
     def redraw() -> None:
         tick.set(tick.value + 1)
@@ -345,6 +365,9 @@ def ExplorePage() -> None:
             if not going:
                 playing.set(False)
                 return
+            # let the page finish drawing this day before the next: a render still going
+            # when the next day arrives would hold every update back until the end
+            drawn.wait_for(tick.value, timeout=60)
             cancel.wait(PLAY_SECONDS)
 
     solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
@@ -491,6 +514,10 @@ def TeamPage(actor: str, key: str | None) -> None:
                 classes=["brink-pending"], style={"display": "block", "margin": "6px 0"})
             solara.Select("Move for the next day (the model's own chance in brackets)",
                           value=pick, values=list(labels))
+            if pick.value in labels:
+                chosen = next(o for o in menu if (o.action, o.target) == labels[pick.value])
+                solara.Text(state.option_detail(chosen), classes=["brink-detail"],
+                            style={"display": "block", "font-size": "13px"})
             with solara.Row():
                 solara.Button("Submit move", color="primary", on_click=submit,
                               classes=["brink-submit"])
@@ -504,7 +531,63 @@ def TeamPage(actor: str, key: str | None) -> None:
                         style={"display": "block"})
         if error.value:
             solara.Error(error.value, classes=["brink-error"])
+    if mine and not game.over:
+        TalksCard(game, actor, key, sync, version)
     GameView(game, version, ("escalation", "positions", "beliefs"))
+
+
+@solara.component
+def TalksCard(game: state.Game, actor: str, key: str | None, sync: Any, version: int) -> None:
+    """The next round the team attends: positions to put on the table there.
+
+    ``version`` (the game's) is there to redraw the card when the game changes.
+    """
+    talks = game.next_talks(actor)
+    agenda = game.agenda(talks) if talks is not None else []
+    model = game.model
+    i = model.actor_ids.index(actor)
+    now = {k: round(float(model.positions[i, model.issue_ids.index(k)])) for k in agenda}
+    offer = game.offers.get(actor)
+    draft = solara.use_reactive(dict(offer or now))
+    error = solara.use_reactive("")
+    if talks is None:
+        return
+
+    def put() -> None:
+        try:
+            game.offer(actor, key, draft.value)
+            error.set("")
+        except state.GameError as err:
+            error.set(str(err))
+        sync()
+
+    def withdraw() -> None:
+        game.offer(actor, key, None)
+        sync()
+
+    with solara.Card(f"Next talks: {talks.name}, {talks.date:%a %d %b} "
+                     f"({', '.join(talks.participants)})"):
+        solara.Text("Offer: " + (", ".join(f"{k} {v:.0f}" for k, v in offer.items())
+                                  if offer else "none (you bring your current positions)"),
+                    classes=["brink-offer"], style={"display": "block"})
+        with solara.Details("Positions to put on the table (0 and 100 are the issue's poles)"):
+            for k in agenda:
+                issue = game.setup.scenario.issues[k]
+
+                def change(x: float, k: str = k) -> None:
+                    draft.set({**draft.value, k: x})
+
+                solara.SliderInt(f"{issue.label}: {draft.value.get(k, now[k]):.0f}",
+                                 value=int(draft.value.get(k, now[k])), min=0, max=100,
+                                 on_value=change)
+                solara.Text(f"0: {issue.low}. 100: {issue.high}.",
+                            style={"display": "block", "font-size": "12px", "color": "#666",
+                                   "margin": "-10px 0 6px 0"})
+            with solara.Row():
+                solara.Button("Put these on the table", color="primary", on_click=put)
+                solara.Button("Withdraw the offer", on_click=withdraw)
+        if error.value:
+            solara.Error(error.value)
 
 
 @solara.component
@@ -573,18 +656,16 @@ def InstructorPage() -> None:
                     if actor in game.keys:
                         solara.Button("Release", text=True,
                                       on_click=guarded(lambda a=actor: game.release(a)))
-            with solara.Details("Moves played so far"):
-                for m in game.moves()[::-1]:
-                    date = game.model.date_of(m.day)
-                    value = m.value if m.kind != "act" else " ".join(x for x in m.value if x)
-                    solara.Text(f"{state.day_label(date)} {m.actor} {m.kind}: {value}",
-                                style={"display": "block"})
+            with solara.Details("The teams' moves so far"):
+                for line in game.move_lines():
+                    solara.Text(line, style={"display": "block"}, classes=["brink-move"])
         with solara.Card("Inject before the next day"):
             with solara.Row():
                 solara.Select("Actor (report: about)", value=who, values=ids)
                 solara.Select("Other actor / target", value=other, values=ids)
             solara.Select("Act", value=action, values=[n for n in NAMES if n != "hold"])
-            solara.SliderFloat("Report: shift in belief it is resolute (log-odds)",
+            solara.SliderFloat(f"Report: others' belief that the actor is resolute, "
+                               f"{shift.value:+g} (log-odds; +1 takes 50% to 73%)",
                                value=shift, min=-2.0, max=2.0, step=0.25)
             solara.InputText("Note (shown in the log)", value=note)
             with solara.Row():
@@ -593,7 +674,9 @@ def InstructorPage() -> None:
                 solara.Button("Border incident", on_click=inject("incident"),
                               classes=["brink-incident"])
                 solara.Button("Act", on_click=inject("act"))
-            solara.Text(f"Act: {ACTIONS[action.value].label}", style={"display": "block"})
+            target = "" if ACTIONS[action.value].target == "none" else f" {other.value}"
+            solara.Text(f"Act: {who.value} {ACTIONS[action.value].label}{target}",
+                        style={"display": "block"})
     if error.value:
         solara.Error(error.value, classes=["brink-error"])
     with solara.Card("Save, resume, new game"):

@@ -91,7 +91,7 @@ def serve(scenario: Path, host: str, port: int, refuse: type[Exception]) -> int:
     def stop(signum: int, frame: object) -> None:  # a SIGTERM to brink stops the server too
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -101,3 +101,5 @@ def serve(scenario: Path, host: str, port: int, refuse: type[Exception]) -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -268,6 +268,17 @@ def option_label(o: Option) -> str:
     return f"{words} (model: {o.probability:.0%})"
 
 
+def option_detail(o: Option) -> str:
+    """What an option means and why the model rates it as it does, in one line."""
+    from sim.plots import RUNG_NAMES
+
+    act = ACTIONS[o.action]
+    reason = o.reason.rsplit("; p=", 1)[0] if "; p=" in o.reason else ""
+    rung = f"rung {act.rung} ({RUNG_NAMES[act.rung]})"
+    return (f"{rung}; Goldstein {act.goldstein:+g}"
+            + (f"; the model's reasons: {reason}" if reason else ""))
+
+
 # --------------------------------------------------------------------------- the team game
 
 
@@ -369,6 +380,8 @@ class Game:
         self.teams: dict[str, str] = {}  # actor -> team name
         self.pending: dict[str, tuple[str, str | None]] = {}  # today's submitted acts
         self.answers: dict[str, bool] = {}  # standing answers to deals at talks
+        self.chances: dict[tuple[int, str], float] = {}  # model's probability of a team's act
+        self.offers: dict[str, dict[str, float]] = {}  # positions for the next round attended
         self.version = 0
         self._menus: tuple[tuple[int, int], dict[str, list[Option]]] | None = None
         self.model = replay_game(setup, moves, self.injects, days, self._live)
@@ -402,6 +415,26 @@ class Game:
         with self.lock:
             return list(self.model.moves)
 
+    def move_lines(self) -> list[str]:
+        """The teams' moves in words, newest first, with the model's own chance of each act."""
+        with self.lock:
+            out = []
+            for m in self.model.moves:
+                when = day_label(self.model.date_of(m.day))
+                if m.kind == "act":
+                    action, target = m.value
+                    text = ACTIONS[action].label + (f" {target}" if target else "")
+                    p = self.chances.get((m.day, m.actor))
+                    if p is not None:
+                        text += f" (the model would have: {p:.0%})"
+                elif m.kind == "accept":
+                    text = f"{'accepted' if m.value else 'turned down'} the deal at {m.talks}"
+                else:
+                    text = f"put on the table at {m.talks}: " + ", ".join(
+                        f"{k} {v:.0f}" for k, v in m.value.items())
+                out.append(f"{when} {m.actor}: {text}")
+            return out[::-1]
+
     # ---- teams
 
     def claim(self, actor: str, team: str = "") -> str:
@@ -423,6 +456,7 @@ class Game:
             self.teams.pop(actor, None)
             self.pending.pop(actor, None)
             self.answers.pop(actor, None)
+            self.offers.pop(actor, None)
             self.version += 1
 
     def holds(self, actor: str, key: str | None) -> bool:
@@ -447,10 +481,12 @@ class Game:
         with self.lock:
             self._check_key(actor, key)
             menu = self.menu(actor)
-            if not any(o.action == action and o.target == target for o in menu):
+            chosen = [o for o in menu if o.action == action and o.target == target]
+            if not chosen:
                 raise GameError(f"{actor} cannot {action}" + (f" {target}" if target else "")
                                 + f" on {day_label(self.today())}")
             self.pending[actor] = (action, target)
+            self.chances[(self.model.days_run, actor)] = chosen[0].probability
             self.version += 1
 
     def withdraw(self, actor: str, key: str | None) -> None:
@@ -470,6 +506,41 @@ class Game:
                 self.answers[actor] = bool(answer)
             self.version += 1
 
+    def next_talks(self, actor: str) -> Any:
+        """The next scheduled round this actor attends (a TalkRound), or None."""
+        with self.lock:
+            held = {(r["day"], r["name"]) for r in self.model.talk_log}
+            for t in sorted(self.setup.scenario.talks, key=lambda t: t.date):
+                day = (t.date - self.model.start).days
+                if actor in t.participants and day >= self.model.days_run and \
+                        (day, t.name) not in held:
+                    return t
+            return None
+
+    def agenda(self, talks: Any) -> list[str]:
+        return list(talks.agenda or self.setup.scenario.issues)
+
+    def offer(self, actor: str, key: str | None, positions: Mapping[str, float] | None) -> None:
+        """Positions (issue -> 0-100) to put on the table at the next round; None withdraws."""
+        with self.lock:
+            self._check_key(actor, key)
+            if not positions:
+                self.offers.pop(actor, None)
+            else:
+                talks = self.next_talks(actor)
+                if talks is None:
+                    raise GameError(f"{actor} attends no more talks")
+                agenda = self.agenda(talks)
+                clean = {}
+                for k, value in positions.items():
+                    if k not in agenda:
+                        raise GameError(f"{k} is not on the agenda of {talks.name}")
+                    if not 0.0 <= float(value) <= 100.0:
+                        raise GameError(f"a position on {k} must be 0-100")
+                    clean[k] = float(value)
+                self.offers[actor] = clean
+            self.version += 1
+
     # ---- the instructor
 
     def advance(self, days: int = 1) -> int:
@@ -479,8 +550,12 @@ class Game:
             for _ in range(days):
                 if self.over:
                     break
+                rounds = len(self.model.talk_log)
                 self.model.step()
                 self.pending.clear()
+                for row in self.model.talk_log[rounds:]:  # an offer is for one round
+                    for a in row["participants"].split():
+                        self.offers.pop(a, None)
                 done += 1
             self.version += 1
             return done
@@ -550,7 +625,11 @@ class Game:
             return self.pending.get(actor)
         if kind == "accept":
             return self.answers.get(actor)
-        return None  # offers at the table: the model's positions
+        if kind == "offer":
+            talks = args[0]
+            mine = {k: v for k, v in self.offers.get(actor, {}).items() if k in talks.agenda}
+            return mine or None
+        return None
 
     def _probe(self) -> dict[str, list[Option]]:
         """Tomorrow's menu of every actor: replay the game so far, then step once, asking."""
