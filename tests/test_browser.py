@@ -190,9 +190,9 @@ def test_explore_steps_with_live_plots_feed_and_an_ensemble(server, browser):
     page.get_by_role("tab", name="Tension").click()
     src, tension = _plot(page, src)
     assert tension != positions != after
-    page.get_by_role("button", name="Play").click()  # the page follows, day by day
-    for day in (8, 10):
-        expect(page.locator(".brink-status")).to_contain_text(f"day {day} of 121")
+    page.get_by_role("button", name="Play").click()  # the page follows, day by day:
+    expect(page.locator(".brink-status")).to_contain_text(  # seen well before the end
+        re.compile(r"day (8|9|[12]\d) of 121"))
     if SHOTS:  # for docs/dashboard.md: later in the crisis, the ladder in view
         expect(page.locator(".brink-status")).to_contain_text(re.compile(r"day (4[5-9]|5\d)"),
                                                               timeout=120_000)
