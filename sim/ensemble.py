@@ -368,7 +368,7 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         yield None
         return
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.ensemble"])
+    ctx.set_forkserver_preload(["sim.ensemble", "sim.model.warm"])  # workers start warm
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_end_with,
                                initargs=(os.getpid(),))
     try:

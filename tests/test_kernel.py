@@ -187,3 +187,24 @@ def test_state_measures_equal_their_numpy_statements(seed: int) -> None:
     econ = (sev * (sanc + 0.5 * active[:, :, 2])).sum(axis=0) * m.vulnerability
     force = (m.credibility[:, None] * active[:, :, 1] * m.win_probability()).sum(0)
     np.testing.assert_allclose(m.exposure(day), econ + force, rtol=1e-15)
+
+
+def test_the_warm_up_loads_every_kernel_the_flagship_uses() -> None:
+    # the ensemble's workers start from a forkserver that imported sim.model.warm: the
+    # flagship must need no kernel (or signature) that the warm-up did not load
+    import subprocess
+    import sys
+
+    code = (
+        "import sim.model.warm\n"
+        "from sim.model import kernel\n"
+        "from sim import CrisisModel\n"
+        "names = [n for n in dir(kernel) if hasattr(getattr(kernel, n), 'signatures')]\n"
+        "before = {n: len(getattr(kernel, n).signatures) for n in names}\n"
+        "for seed in range(4): CrisisModel(seed=seed).run()\n"
+        "after = {n: len(getattr(kernel, n).signatures) for n in names}\n"
+        "assert before == after, (before, after)\n"
+        "print(sum(1 for n in names if before[n]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert int(out.stdout) >= 11
