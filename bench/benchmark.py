@@ -110,7 +110,6 @@ def _tree_kb(root: int) -> tuple[int, int]:
     """Summed PSS and RSS (kB) of a process and its descendants."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
-    pss: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue

@@ -173,20 +173,31 @@ def _many_runs_args(p: argparse.ArgumentParser, default_runs: int | None) -> Non
                    help="local worker processes (default: all cores)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask cluster, e.g. tcp://host:8786")
-    p.add_argument("--out", type=Path, help="output folder (default: runs/<scenario>-<command>-<seed>/)")
+    p.add_argument("--out", type=Path,
+                   help="output folder (default: runs/<scenario>-<command>-<seed>/)")
     p.add_argument("--resume", action="store_true",
                    help="finish interrupted work in --out without redoing what is done")
     p.add_argument("--no-plots", action="store_true", help="write data only")
 
 
-def _positive(text: str) -> int:
+def _whole(text: str, least: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    if value < least:
+        raise argparse.ArgumentTypeError(
+            f"must be at least 1: {text}" if least == 1 else f"must be {least} or more: {text}")
     return value
+
+
+def _positive(text: str) -> int:
+    return _whole(text, 1)
+
+
+def _runs(text: str) -> int:
+    """A number of runs that may be 0 (brink play's debrief)."""
+    return _whole(text, 0)
 
 
 def _seed(text: str) -> int:
@@ -265,15 +276,11 @@ def _history_plan(scenario: Scenario, names: list[str]) -> dict[str, Any]:
 
 
 def _check_writable(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file, not a folder")
-    probe = out
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise UsageError(f"--out {out}: {probe} is a file, not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise UsageError(f"--out {out}: {probe} is not writable")
+    from sim.results import unwritable  # not at the top: `brink validate` needs no model
+
+    problem = unwritable(out)
+    if problem:
+        raise UsageError(problem)
 
 
 def _prepare_many(args: argparse.Namespace, command: str) -> tuple[Scenario, Path]:
@@ -435,16 +442,6 @@ def _csv_bytes(frame: Any) -> bytes:
 def _pct(x: float) -> str:
     """A share as a percentage, with a decimal when it is small (0.4%, not 0%)."""
     return f"{x:.0%}" if x == 0 or x >= 0.1 else f"{x:.1%}"
-
-
-def _runs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {text}")
-    return value
 
 
 def cmd_play(args: argparse.Namespace) -> int:

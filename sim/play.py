@@ -51,6 +51,7 @@ from sim.model.actions import ACTIONS, CATALOG, FAMILIES, FAMILY_OF
 from sim.model.crisis import ACT_KINDS, FLAGSHIP, THREAT_KINDS, CrisisModel
 from sim.model.players import Move, Option, Player, Talks, replay_players
 from sim.plots import RUNG_NAMES
+from sim.results import unwritable
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.loader import origin_of
 from sim.scenario.schema import did_you_mean
@@ -1050,15 +1051,9 @@ def check_out(out: Path, same: dict[str, Any] | None = None) -> None:
     A new game never writes over results; a replay may write over the same
     replay (``same``: the keys of ``game.json`` that fix it; same keys, same bytes).
     """
-    if out.exists() and not out.is_dir():
-        raise PlayError(f"--out {out} is a file, not a folder")
-    probe = out
-    while not probe.exists():
-        probe = probe.parent
-    if not probe.is_dir():
-        raise PlayError(f"--out {out}: {probe} is a file, not a folder")
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise PlayError(f"--out {out}: {probe} is not writable")
+    problem = unwritable(out)
+    if problem:
+        raise PlayError(problem)
     game, summary = out / GAME_FILE, out / "summary.json"
     if not (game.exists() or summary.exists()):
         return

@@ -144,7 +144,8 @@ def summarize(m: CrisisModel) -> dict[str, Any]:
 # --------------------------------------------------------------------------- writing
 
 
-def write_outputs(result: Result, out_dir: str | os.PathLike[str], plots: bool = True) -> list[Path]:
+def write_outputs(result: Result, out_dir: str | os.PathLike[str],
+                  plots: bool = True) -> list[Path]:
     """Write the CSVs, summary.json and (optionally) the plots into ``out_dir``.
 
     Everything is rendered in memory first; then each file is written to a
@@ -239,3 +240,17 @@ def describe(row: Any) -> str:
     verb = act.label if act else row.action.replace("_", " ")
     target = f" {row.target}" if row.target else ""
     return f"{row.actor} {verb}{target}"
+
+
+def unwritable(out: Path) -> str:
+    """Why the output folder ``out`` cannot be written ('' if it can), for --out checks."""
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder"
+    probe = out
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"--out {out}: {probe} is a file, not a folder"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"--out {out}: {probe} is not writable"
+    return ""

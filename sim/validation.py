@@ -37,8 +37,8 @@ class Pattern:
 
 def _acts(m: CrisisModel, actors: tuple[str, ...], actions: tuple[str, ...]) -> list[int]:
     ids = {m.actor_ids.index(a) for a in actors if a in m.actor_ids}
-    return [e[0] for e in m.events if e[1] in ("act", "scripted", "played", "injected") and e[2] in ids
-            and e[4] in actions]
+    kinds = ("act", "scripted", "played", "injected")
+    return [e[0] for e in m.events if e[1] in kinds and e[2] in ids and e[4] in actions]
 
 
 def no_comprehensive_deal_in_january(m: CrisisModel) -> bool:

@@ -254,6 +254,20 @@ def _event_words(kind: str, actor: str, target: str | None, action: str, reason:
     return ""
 
 
+def _snapshot(self: Any) -> Any:
+    """The run so far as a ``Result`` (DataFrames copied under the lock)."""
+    from sim.dashboard.figures import live_result
+
+    with self.lock:
+        return live_result(self.model)
+
+
+def _feed(self: Any, limit: int = 12) -> list[str]:
+    """The latest events in plain words (read under the lock)."""
+    with self.lock:
+        return feed(self.model, limit)
+
+
 @dataclass(frozen=True)
 class _Row:
     actor: str
@@ -400,16 +414,8 @@ class Game:
         """The date of the day the next advance simulates."""
         return self.model.date_of(min(self.model.days_run, self.model.days - 1))
 
-    def snapshot(self) -> Any:
-        """The run so far as a ``Result`` (DataFrames copied under the lock)."""
-        from sim.dashboard.figures import live_result
-
-        with self.lock:
-            return live_result(self.model)
-
-    def feed(self, limit: int = 12) -> list[str]:
-        with self.lock:
-            return feed(self.model, limit)
+    snapshot = _snapshot
+    feed = _feed
 
     def moves(self) -> list[Move]:
         with self.lock:
@@ -739,15 +745,8 @@ class Explorer:
                 self.model.step()
             return self.model.outcome is None
 
-    def snapshot(self) -> Any:
-        from sim.dashboard.figures import live_result
-
-        with self.lock:
-            return live_result(self.model)
-
-    def feed(self, limit: int = 12) -> list[str]:
-        with self.lock:
-            return feed(self.model, limit)
+    snapshot = _snapshot
+    feed = _feed
 
 
 class EnsembleJob:

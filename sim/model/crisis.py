@@ -177,7 +177,8 @@ class CrisisModel(mesa.Model):
         self.rival = ~ally & ~np.eye(n, dtype=bool)
         self.core = np.array([s.issues[i].core for i in self.issue_ids])
         self.status_quo = np.array([s.issues[i].status_quo for i in self.issue_ids])
-        self.red = np.array([[i in a.red_lines for i in self.issue_ids] for a in acts]).reshape(n, k)
+        self.red = np.array([[i in a.red_lines for i in self.issue_ids]
+                             for a in acts]).reshape(n, k)
         p = self.params
         self.belief = priors(self.resolve, self.rng.standard_normal((n, n)), p.misperception)
         self.prior_logodds = logit(self.belief)
@@ -251,7 +252,7 @@ class CrisisModel(mesa.Model):
     @property
     def day(self) -> int:
         """Index of the day being simulated (0 = start date)."""
-        return int(round(self.time)) - 1
+        return int(round(self.time)) - 1  # noqa: RUF046 (Mesa time may be a numpy float)
 
     def date_of(self, day: int) -> dt.date:
         """Calendar date of a day index."""

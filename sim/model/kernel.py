@@ -303,7 +303,7 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
                     ok = ok and soon and not halted[i, j]
                 elif a == a_propose:
                     ok = ok and (not soon or halted[i, j])
-                elif a == a_offer or a == a_make:
+                elif a == a_offer or a == a_make:  # noqa: SIM109 (plain compares for numba)
                     movable = False
                     for c in range(k):
                         if abs(positions[i, c] - positions[j, c]) > 1e-9 and not red[i, c]:
