@@ -1426,6 +1426,10 @@ def debrief(m: CrisisModel, game: Game, journal: Sequence[Decision], notes: Sequ
     return "\n".join(w for line in lines for w in (_wrap(line) if len(line) > WIDTH else [line]))
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def _timeline(m: CrisisModel, code: str, decisions: Sequence[Decision]) -> list[str]:
     """One player's moves, each with the model's view of it and what happened next."""
     acts = [d for d in decisions if d.kind == "act"]
@@ -1434,7 +1438,7 @@ def _timeline(m: CrisisModel, code: str, decisions: Sequence[Decision]) -> list[
     head = (f"{code}'s moves: {asked} day{'s' if asked != 1 else ''} decided by you"
             + (f", {len(talks)} decision{'s' if len(talks) != 1 else ''} at the table"
                if talks else "")
-            + f"; the model decided the other {max(m.days_run - asked, 0)} days.")
+            + f"; the model decided the other {_days(max(m.days_run - asked, 0))}.")
     lines = [head]
     holds: list[Decision] = []
 

@@ -543,3 +543,16 @@ def test_the_app_module_reads_no_path_from_the_page():
     source = Path(app.__file__).read_text()
     assert "load_scenario(" in source  # only at startup, for the file named on the command line
     assert source.count("load_scenario(") == 1 and "_startup_setup" in source
+
+
+def test_the_feed_gives_the_model_s_reasons_for_its_own_choices():
+    m = CrisisModel(FLAGSHIP, seed=2022)
+    for _ in range(40):
+        m.step()
+    lines = state.feed(m, limit=500)
+    chosen = [e for e in m.events if e[1] == "act"]
+    assert chosen
+    why = [line for line in lines if " \u2014 why: " in line]
+    assert len(why) == len(chosen)
+    assert all(line.rstrip().split("p=")[-1][:4].replace(".", "").isdigit() for line in why)
+    assert not any(" \u2014 why: " in line for line in lines if "(scripted)" in line)

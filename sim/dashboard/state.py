@@ -244,6 +244,8 @@ def _event_words(kind: str, actor: str, target: str | None, action: str, reason:
         row = _Row(actor, action, target or "")
         who = {"played": " (a team's move)", "injected": " (instructor)",
                "scripted": " (scripted)", "history": " (the record)"}.get(kind, "")
+        if kind == "act" and reason:  # the model's choice: its two largest reasons
+            who = f" \u2014 why: {reason}"
         return describe(row) + who
     if kind == "incident":
         return describe(_Row(actor, "incident", target or ""))
