@@ -406,7 +406,8 @@ def test_set_override_out_of_range(tmp_path: Path) -> None:
 def test_set_override_unknown_actor(tmp_path: Path) -> None:
     path = write(tmp_path, BASE)
     (p,) = problems(path, ["actors.ZZZ.resolve=1"])
-    assert str(p) == "--set actors.ZZZ.resolve=1: actors.ZZZ: unknown actor 'ZZZ'"
+    assert str(p) == ("--set actors.ZZZ.resolve=1: actors.ZZZ: unknown actor 'ZZZ' "
+                      "(actors: AAA, BBB)")
     (p,) = problems(path, ["actors.AAB.resolve=1"])  # close to AAA
     assert str(p) == ("--set actors.AAB.resolve=1: actors.AAB: "
                       "unknown actor 'AAB' (did you mean 'AAA'?)")

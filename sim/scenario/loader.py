@@ -391,8 +391,9 @@ def _set_path(data: Any, loc: _Loc, path: KeyPath, value: Any, source: str) -> N
             if not last and part not in node:
                 if depth == 1 and path[0] in ("actors", "issues"):
                     kind = "actor" if path[0] == "actors" else "issue"
-                    raise _Refused(so_far, None,
-                                   f"unknown {kind} {part!r}{did_you_mean(part, node)}")
+                    known = f" ({path[0]}: {', '.join(map(str, node))})" if node else ""
+                    raise _Refused(so_far, None, f"unknown {kind} {part!r}"
+                                   f"{did_you_mean(part, node) or known}")
                 node[part] = {}
         elif isinstance(node, list):
             if not isinstance(part, int) or not -len(node) <= part < len(node):
