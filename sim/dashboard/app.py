@@ -14,10 +14,10 @@ Pages (one app, chosen by the address):
   and resume the game, start a new one.
 
 It is built from plain Solara components, the framework under Mesa's
-SolaraViz. SolaraViz itself does not fit: its Reset rebuilds the model with
-a Mesa ``Scenario`` in place of ours (CrisisModel then fails), its
-parameter panel is fixed when the page is built while ours follows the
-chosen scenario's actors, and its plots put steps, not dates, on the x axis.
+SolaraViz: SolaraViz's parameter panel is fixed when the page is built,
+while ours follows the chosen or uploaded scenario's actors, and the team
+game has no place in its layout. (``sim.dashboard.viz`` puts a bundled
+scenario in SolaraViz itself, for notebooks.)
 State and rules live in ``sim.dashboard.state`` (no Solara there); this file
 only lays out pages and calls it.
 """
