@@ -377,6 +377,9 @@ def test_serving_refuses_a_busy_port_and_sets_up_offline_assets(tmp_path, monkey
     env = serve.environment(FLAGSHIP, "tok")
     assert env["BRINK_DASHBOARD_SCENARIO"] == FLAG and env["BRINK_INSTRUCTOR_TOKEN"] == "tok"
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env["SOLARA_THEME_TITLE"] == "Brink"
+    assert env["PYTHONWARNINGS"].endswith("ignore:Cookies with samesite=none require https"
+                                          ":UserWarning")
     assert "SOLARA_ASSETS_PROXY_CACHE_DIR" not in env  # empty folder: not offline-ready
     for name in assets.missing(tmp_path):
         (tmp_path / name).mkdir(parents=True)

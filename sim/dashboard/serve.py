@@ -29,7 +29,14 @@ def environment(scenario: Path, token: str) -> dict[str, str]:
     env = {**os.environ,
            "BRINK_DASHBOARD_SCENARIO": scenario.stem if bundled else str(scenario.resolve()),
            "BRINK_INSTRUCTOR_TOKEN": token,
-           "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+           "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+           "SOLARA_THEME_TITLE": "Brink",  # the browser tab, before the page sets its own
+           "SOLARA_THEME_SHOW_BANNER": "False",
+           # plain HTTP on a classroom network: Solara falls back to samesite=lax cookies,
+           # and says so in 14 lines at every first page load
+           "PYTHONWARNINGS": ",".join(filter(None, (
+               os.environ.get("PYTHONWARNINGS"),
+               "ignore:Cookies with samesite=none require https:UserWarning")))}
     cache = Path(os.environ.get("BRINK_ASSETS_DIR") or assets.default_dir())
     if not assets.missing(cache):
         env["SOLARA_ASSETS_PROXY_CACHE_DIR"] = str(cache)
