@@ -35,7 +35,7 @@ else
   .venv/bin/python -m pip install --quiet -e .
 fi
 # the dashboard's scripts and style sheets, so that it works offline (sim/dashboard/assets.py)
-.venv/bin/python -m sim.dashboard.assets .venv/share/brink-solara-assets \
+.venv/bin/python -m sim.dashboard.assets .venv/share/solara/cdn \
   || echo "install.sh: continuing without them: brink dashboard will need the internet" >&2
 if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null 2>&1; then
   # the browser tests (tests/test_browser.py) drive Debian's chromium

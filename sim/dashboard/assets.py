@@ -41,8 +41,13 @@ _REF = re.compile(r"(?:\{\{ *cdn *\}\}|getCdn\(\)\}|[\"'])/?((?:@[\w.-]+/)?[\w.-
 
 
 def default_dir() -> Path:
-    """Where install.sh puts the assets: inside the environment (``.venv/share/...``)."""
-    return Path(sys.prefix) / "share" / "brink-solara-assets"
+    """Where install.sh puts the assets: Solara's own default cache in the environment.
+
+    ``<prefix>/share/solara/cdn`` is where Solara looks without being told, so
+    the same files serve ``brink dashboard`` and Solara pages in JupyterLab
+    started from the same environment (``sim.dashboard.viz``, notebook 01).
+    """
+    return Path(sys.prefix) / "share" / "solara" / "cdn"
 
 
 def wanted_versions() -> dict[str, str]:

@@ -87,7 +87,7 @@ def BeliefsPlot(model: CrisisModel) -> None:
 def Feed(model: CrisisModel) -> None:
     """The latest events in plain words, newest first, with the model's reasons."""
     update_counter.get()
-    with solara.Card("Latest events"):
+    with solara.Card("Latest events"), solara.Column(gap="4px"):
         for line in feed(model, 12):
             solara.Text(line)
 
