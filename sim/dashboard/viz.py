@@ -56,7 +56,7 @@ class LiveCrisis(CrisisModel):
 
 def _figure(name: str, model: CrisisModel) -> None:
     update_counter.get()  # drawn again after every step
-    solara.FigureMatplotlib(live_figure(name, live_result(model)), format="png")
+    solara.FigureMatplotlib(live_figure(name, live_result(model)), format="png", dpi=80)
 
 
 @solara.component
