@@ -30,7 +30,6 @@ import json
 import math
 import multiprocessing as mp
 import os
-import re
 import select
 import shutil
 import threading
@@ -47,7 +46,7 @@ import pandas as pd
 from sim._version import __version__
 from sim.model.actions import FAMILIES, FAMILY_OF, NAMES
 from sim.model.crisis import ACT_KINDS, CrisisModel
-from sim.results import write_atomically
+from sim.results import remove_temporaries, write_atomically
 from sim.scenario import Scenario, load_scenario, origin_of
 from sim.scenario.loader import scenario_from_dict, with_overrides
 
@@ -508,9 +507,6 @@ def locked(out: Path) -> Iterator[None]:
         fh.close()
 
 
-_TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # write_atomically's (mkstemp's) names
-
-
 def finish(out: Path) -> None:
     """Remove the work folder once the final files are in place.
 
@@ -524,9 +520,7 @@ def finish(out: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.replace(out / WORK, trash)
     shutil.rmtree(trash, ignore_errors=True)
-    for path in out.glob(".*.tmp"):
-        if _TEMPORARY.fullmatch(path.name):
-            path.unlink(missing_ok=True)
+    remove_temporaries(out)
     with contextlib.suppress(FileNotFoundError):
         (out / ".lock").unlink()
 

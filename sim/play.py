@@ -47,11 +47,12 @@ from typing import Any, TextIO
 import numpy as np
 
 from sim._version import __version__
+from sim.dashboard.state import SAVE_FORMAT, bundled  # saves, scenarios by name only
 from sim.model.actions import ACTIONS, CATALOG, FAMILIES, FAMILY_OF
 from sim.model.crisis import ACT_KINDS, FLAGSHIP, THREAT_KINDS, CrisisModel
 from sim.model.players import Move, Option, Player, Talks, replay_players
 from sim.plots import RUNG_NAMES
-from sim.results import unwritable
+from sim.results import day_label, describe_act, unwritable
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.loader import origin_of
 from sim.scenario.schema import did_you_mean
@@ -71,7 +72,7 @@ GAME_FILE = "game.json"
 DEBRIEF_FILE = "debrief.txt"
 GAME_FORMAT = 1
 #: the "format" of a team game saved by ``brink dashboard`` (also replayed by --replay)
-DASHBOARD_FORMAT = "brink-game"
+DASHBOARD_FORMAT = SAVE_FORMAT
 
 THREAT_WORDS = {"sanctions": "a threat of sanctions", "force": "a threat of force",
                 "general": "a warning"}
@@ -307,10 +308,6 @@ def _date(d: dt.date) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
-def _short(d: dt.date) -> str:
-    return f"{d.day} {d:%b}"
-
-
 def _pct(p: float) -> str:
     if p <= 0:
         return "0%"
@@ -345,9 +342,9 @@ def describe_event(m: CrisisModel, e: Sequence[Any], me: int | None = None) -> s
     _day, kind, i, j, action, _cameo, _g, _rung, reason = e
     ids = m.actor_ids
     who = ids[i]
-    whom = "" if j is None else f" {ids[j]}"
+    target = None if j is None else ids[j]
     if kind in ACT_KINDS and action in ACTIONS:
-        text = f"{who} {ACTIONS[action].label}{whom}"
+        text = describe_act(who, action, target)
         note = reason.split(": ", 1)[1] if ": " in reason else ""
         if kind in ("scripted", "injected", "history") and note:
             text += f" ({note})"
@@ -355,7 +352,7 @@ def describe_event(m: CrisisModel, e: Sequence[Any], me: int | None = None) -> s
             text += " (the model's choice for you)"
         return text
     if kind == "incident":
-        return f"incident between the forces of {who} and{whom}"
+        return describe_act(who, "incident", target)
     if kind == "credibility":
         return f"{who} -> {ids[j] if j is not None else '?'}: {reason}"
     return reason  # talks, offers at the table, an injected report: already in words
@@ -381,7 +378,7 @@ def feed_lines(m: CrisisModel, events: Sequence[Sequence[Any]], me: int,
     limit = len(events) if limit is None else limit
     lines = []
     for e in events[-limit:] if limit else []:
-        text = f"  {_short(m.date_of(e[0])):>6}  {describe_event(m, e, me)}"
+        text = f"  {day_label(m.date_of(e[0])):>6}  {describe_event(m, e, me)}"
         lines += _wrap(text, 10) if e[1] in ("talks", "offer") else [_clip(text)]
     if len(events) > limit:
         lines.insert(0, f"  ... and {len(events) - limit} earlier events ('news' shows them all)")
@@ -426,18 +423,18 @@ def threat_lines(m: CrisisModel, me: int, day: int) -> list[str]:
                 continue
             if m.threat_until[j, me, t] >= day:
                 line = (f"  {ids[j]} -> you: {THREAT_WORDS[kind]}, standing until "
-                        f"{_short(m.date_of(int(m.threat_until[j, me, t])))}")
+                        f"{day_label(m.date_of(int(m.threat_until[j, me, t])))}")
                 if m.called_until[j, me, t] >= day:
                     line += (f"; you escalated since, so {ids[j]} must carry it out by "
-                             f"{_short(m.date_of(int(m.called_until[j, me, t])))} or lose "
+                             f"{day_label(m.date_of(int(m.called_until[j, me, t])))} or lose "
                              "credibility")
                 against.append(line)
             if m.threat_until[me, j, t] >= day:
                 line = (f"  you -> {ids[j]}: {THREAT_WORDS[kind]}, standing until "
-                        f"{_short(m.date_of(int(m.threat_until[me, j, t])))}")
+                        f"{day_label(m.date_of(int(m.threat_until[me, j, t])))}")
                 if m.called_until[me, j, t] >= day:
                     line += (f"; CALLED: {ids[j]} escalated, carry it out by "
-                             f"{_short(m.date_of(int(m.called_until[me, j, t])))} ("
+                             f"{day_label(m.date_of(int(m.called_until[me, j, t])))} ("
                              + " or ".join(CARRIED_OUT_BY[kind]) + ") or lose credibility")
                 mine.append(line)
     out = [*against, *mine]
@@ -463,7 +460,7 @@ def talks_ahead(m: CrisisModel, me: int, day: int) -> list[str]:
         if not 0 <= gap <= TALKS_AHEAD:
             continue
         members = [ids.index(a) for a in t.participants]
-        when = "today" if gap == 0 else _short(t.date)
+        when = "today" if gap == 0 else day_label(t.date)
         line = f"  {when:>6}  {t.name}" + (f", {t.venue}" if t.venue else "")
         line += f" ({', '.join(t.participants)})" + (": you take part" if me in members else "")
         halted = sorted({ids[a] for a in members if any(m.halted[a, b] for b in members)})
@@ -691,7 +688,7 @@ class TerminalPlayer:
             return None
         self._show_day(model, seat, me, day, new, options)
         while True:
-            text = self.console.ask(f"[{actor} {_short(model.date_of(day))}] your move> ")
+            text = self.console.ask(f"[{actor} {day_label(model.date_of(day))}] your move> ")
             if text is None:
                 return None
             try:
@@ -732,7 +729,7 @@ class TerminalPlayer:
         elif cmd.kind == "skip":
             seat.skip_until = day + cmd.number
             seat.left.append((day, "skip"))
-            say(f"  The model plays {seat.code} until {_short(m.date_of(day + cmd.number - 1))}"
+            say(f"  The model plays {seat.code} until {day_label(m.date_of(day + cmd.number - 1))}"
                 " (talk rounds still come to you).")
         else:
             say("  The model chooses for you today.")
@@ -762,7 +759,7 @@ class TerminalPlayer:
         say("", title + "=" * max(3, _width() - len(title)))
         if seat.left:
             say(*_wrap(f"Left to the model since you last looked: {_days_text(m, seat.left)}."))
-        since = "the start" if seat.last_day is None else _short(m.date_of(seat.last_day))
+        since = "the start" if seat.last_day is None else day_label(m.date_of(seat.last_day))
         lines = feed_lines(m, new, me)
         seat.news = new
         say(f"Since {since}:" if lines else f"Since {since}: nothing happened.", *lines)
@@ -812,7 +809,8 @@ class TerminalPlayer:
         title += f" | {talks.date:%a} {_date(talks.date)} "
         self.console.say("", title + "=" * max(3, _width() - len(title)))
         if new:
-            since = "the start" if seat.last_day is None else _short(model.date_of(seat.last_day))
+            since = ("the start" if seat.last_day is None
+                     else day_label(model.date_of(seat.last_day)))
             self.console.say(f"Since {since}:", *feed_lines(model, new, me))
         seat.seen = len(model.events)
         others = [a for a in talks.participants if a != actor]
@@ -891,8 +889,8 @@ def _days_text(m: CrisisModel, left: Sequence[tuple[int, str]]) -> str:
     parts = []
     for a, b, why in runs:
         da, db = m.date_of(a), m.date_of(b)
-        span = _short(da) if a == b else (f"{da.day}-{_short(db)}" if da.month == db.month
-                                          else f"{_short(da)}-{_short(db)}")
+        span = day_label(da) if a == b else (f"{da.day}-{day_label(db)}" if da.month == db.month
+                                          else f"{day_label(da)}-{day_label(db)}")
         parts.append(f"{span} ({why})")
     return ", ".join(parts)
 
@@ -937,7 +935,7 @@ class Recorder:
         action, target = choice
         option = next((o for o in options if (o.action, o.target) == (action, target)), None)
         if option is None:
-            self.notes.append(f"{_short(model.date_of(model.day))}: {actor}'s recorded move "
+            self.notes.append(f"{day_label(model.date_of(model.day))}: {actor}'s recorded move "
                               f"({action}{' ' + target if target else ''}) was not open; the "
                               "model chose instead")
             return None
@@ -1193,9 +1191,9 @@ def _dashboard_game(save: dict[str, Any], path: Path
     try:
         ident = save["scenario"]
         base = None
-        bundled = FLAGSHIP.parent / f"{ident.get('bundled')}.yaml"
-        if ident.get("bundled") and bundled.is_file():
-            base = load_scenario(bundled)
+        named = bundled().get(str(ident.get("bundled")))
+        if named is not None:
+            base = load_scenario(named)
             if scenario_hash(base) != ident.get("sha256"):
                 base = None
         if base is None:
@@ -1446,7 +1444,7 @@ def _timeline(m: CrisisModel, code: str, decisions: Sequence[Decision]) -> list[
         if not holds:
             return
         a, b = m.date_of(holds[0].day), m.date_of(holds[-1].day)
-        span = _short(a) if len(holds) == 1 else f"{_short(a)}-{_short(b)}"
+        span = day_label(a) if len(holds) == 1 else f"{day_label(a)}-{day_label(b)}"
         ps = sorted(d.option.probability for d in holds if d.option)
         model = (f"{_pct(ps[0])}" if ps[0] == ps[-1] else f"{_pct(ps[0])}-{_pct(ps[-1])}") \
             if ps else "?"
@@ -1460,7 +1458,7 @@ def _timeline(m: CrisisModel, code: str, decisions: Sequence[Decision]) -> list[
             holds.append(d)
             continue
         flush()
-        when = f"  {_short(m.date_of(d.day)):<13}  "
+        when = f"  {day_label(m.date_of(d.day)):<13}  "
         if d.kind == "act":
             lines += _act_lines(m, code, d, when)
         elif d.kind == "offer":
@@ -1512,7 +1510,7 @@ def _after(m: CrisisModel, code: str, day: int, target: str | None) -> str:
     if not events:
         whom = code + (f" or {target}" if target else "")
         return f"nothing involving {whom} in the next {AFTER_DAYS} days"
-    text = "; ".join(f"{_short(m.date_of(e[0]))} {describe_event(m, e, me)}" for e in events[:3])
+    text = "; ".join(f"{day_label(m.date_of(e[0]))} {describe_event(m, e, me)}" for e in events[:3])
     return text + (f" (and {len(events) - 3} more)" if len(events) > 3 else "")
 
 

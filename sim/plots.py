@@ -109,7 +109,7 @@ def timeline(result: Result) -> Figure:
             g = sub["goldstein"].fillna(-10.0).to_numpy()
             ax.scatter(sub["date"], y, c=g, cmap=cmap, vmin=-10, vmax=10, marker=marker, s=70,
                        edgecolors="black", linewidths=0.6, zorder=3)
-        scripted = ev[ev["kind"].isin(["scripted", "history", "injected", "played"])]
+        scripted = ev[ev["kind"].isin([k for k in ACT_KINDS if k != "act"])]  # not the model's
         ax.scatter(scripted["date"], scripted["actor"].map(lanes), marker="o", s=260,
                    facecolors="none", edgecolors="black", linewidths=1.2, zorder=2)
         ax.set_yticks(range(len(result.actors)))

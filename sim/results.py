@@ -15,8 +15,10 @@ leaves a half-written file.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -164,6 +166,17 @@ def write_outputs(result: Result, out_dir: str | os.PathLike[str],
     return write_atomically(Path(out_dir), files.items())
 
 
+#: the names of write_atomically's temporary files (mkstemp's: ".NAME.xxxxxxxx.tmp")
+TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def remove_temporaries(out_dir: Path) -> None:
+    """Remove what write_atomically left behind in ``out_dir`` when it was killed mid-write."""
+    for path in out_dir.glob(".*.tmp"):
+        if TEMPORARY.fullmatch(path.name):
+            path.unlink(missing_ok=True)
+
+
 def write_atomically(out_dir: Path, files: Iterable[tuple[str, bytes]]) -> list[Path]:
     """Write each (name, bytes) under ``out_dir`` via a temporary file and a rename."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -231,15 +244,24 @@ _NOTABLE = {"threaten_sanctions", "threaten_force", "mobilize", "impose_sanction
 
 
 def describe(row: Any) -> str:
-    """One event in plain words, e.g. 'RUS mobilises forces against UKR'."""
+    """One row of events.csv in plain words, e.g. 'RUS mobilises forces against UKR'."""
+    return describe_act(row.actor, row.action, row.target)
+
+
+def describe_act(actor: str, action: str, target: str | None) -> str:
+    """An act (or an incident) in plain words, e.g. 'RUS mobilises forces against UKR'."""
     from sim.model.actions import ACTIONS
 
-    if row.action == "incident":
-        return f"incident between the forces of {row.actor} and {row.target}"
-    act = ACTIONS.get(row.action)
-    verb = act.label if act else row.action.replace("_", " ")
-    target = f" {row.target}" if row.target else ""
-    return f"{row.actor} {verb}{target}"
+    if action == "incident":
+        return f"incident between the forces of {actor} and {target}"
+    act = ACTIONS.get(action)
+    verb = act.label if act else action.replace("_", " ")
+    return f"{actor} {verb}" + (f" {target}" if target else "")
+
+
+def day_label(d: dt.date) -> str:
+    """'12 Jan'."""
+    return f"{d.day} {d:%b}"
 
 
 def unwritable(out: Path) -> str:

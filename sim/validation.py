@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from sim.ensemble import spawn_seeds, wilson
-from sim.model.crisis import CrisisModel
+from sim.model.crisis import ACT_KINDS, CrisisModel
 from sim.scenario import Scenario, load_scenario
 
 WEST = ("USA", "NATO")
@@ -37,7 +37,7 @@ class Pattern:
 
 def _acts(m: CrisisModel, actors: tuple[str, ...], actions: tuple[str, ...]) -> list[int]:
     ids = {m.actor_ids.index(a) for a in actors if a in m.actor_ids}
-    kinds = ("act", "scripted", "played", "injected")
+    kinds = [k for k in ACT_KINDS if k != "history"]  # the record's own acts are not the model's
     return [e[0] for e in m.events if e[1] in kinds and e[2] in ids and e[4] in actions]
 
 

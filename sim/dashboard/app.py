@@ -415,9 +415,10 @@ def ExplorePage() -> None:
 @solara.component
 def GameView(game: state.Game, version: int, only: tuple[str, ...] = LIVE) -> None:
     """The game's plots and feed, as every page of the game shows them."""
-    result = solara.use_memo(game.snapshot, [id(game), version])
-    LivePlots(result, (id(game), version), only)
-    Feed(game.feed())
+    stamp = (id(game), *game.stamp())  # claims and moves bump version, not the model
+    result = solara.use_memo(game.snapshot, [stamp])
+    LivePlots(result, stamp, only)
+    Feed(solara.use_memo(game.feed, [stamp]))
 
 
 @solara.component

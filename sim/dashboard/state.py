@@ -29,7 +29,7 @@ from typing import Any
 from sim.model.actions import ACTIONS, NAMES
 from sim.model.crisis import ACT_KINDS, CrisisModel
 from sim.model.players import Move, Option, Replay, Talks, replay_players
-from sim.results import describe
+from sim.results import day_label, describe_act
 from sim.scenario import Problem, Scenario, ScenarioError, load_scenario, scenario_from_dict
 from sim.scenario.loader import MAX_FILE_BYTES, scenario_hash
 
@@ -208,11 +208,6 @@ def _same(a: Any, b: Any) -> bool:
 # --------------------------------------------------------------------------- the feed
 
 
-def day_label(d: dt.date) -> str:
-    """'12 Jan'."""
-    return f"{d.day} {d:%b}"
-
-
 def feed(model: CrisisModel, limit: int = 12) -> list[str]:
     """The latest happenings in plain words, newest first.
 
@@ -241,14 +236,13 @@ def _event_words(kind: str, actor: str, target: str | None, action: str, reason:
     if action == "intelligence_report":  # an instructor's report: the reason says it all
         return f"{reason} (instructor)"
     if kind in ACT_KINDS:
-        row = _Row(actor, action, target or "")
         who = {"played": " (a team's move)", "injected": " (instructor)",
                "scripted": " (scripted)", "history": " (the record)"}.get(kind, "")
         if kind == "act" and reason:  # the model's choice: its two largest reasons
             who = f" \u2014 why: {reason}"
-        return describe(row) + who
+        return describe_act(actor, action, target) + who
     if kind == "incident":
-        return describe(_Row(actor, "incident", target or ""))
+        return describe_act(actor, "incident", target)
     if kind == "credibility":
         return f"{actor}: {reason}"
     if kind in ("injected", "offer"):  # intelligence reports, offers at the table
@@ -256,25 +250,23 @@ def _event_words(kind: str, actor: str, target: str | None, action: str, reason:
     return ""
 
 
-def _snapshot(self: Any) -> Any:
-    """The run so far as a ``Result`` (DataFrames copied under the lock)."""
-    from sim.dashboard.figures import live_result
+class _Watched:
+    """A model that pages read under a lock: what a game and one browser's run share."""
 
-    with self.lock:
-        return live_result(self.model)
+    lock: threading.Lock
+    model: CrisisModel
 
+    def snapshot(self) -> Any:
+        """The run so far as a ``Result`` (DataFrames copied under the lock)."""
+        from sim.dashboard.figures import live_result
 
-def _feed(self: Any, limit: int = 12) -> list[str]:
-    """The latest events in plain words (read under the lock)."""
-    with self.lock:
-        return feed(self.model, limit)
+        with self.lock:
+            return live_result(self.model)
 
-
-@dataclass(frozen=True)
-class _Row:
-    actor: str
-    action: str
-    target: str
+    def feed(self, limit: int = 12) -> list[str]:
+        """The latest events in plain words (read under the lock)."""
+        with self.lock:
+            return feed(self.model, limit)
 
 
 def option_label(o: Option) -> str:
@@ -376,7 +368,7 @@ def replay_game(setup: Setup, moves: Iterable[Move], injects: Iterable[Inject], 
     return model
 
 
-class Game:
+class Game(_Watched):
     """A game for several teams on one server: each team plays one actor, the model the rest.
 
     Every method takes the game's lock, so pages in several browsers (each
@@ -416,8 +408,6 @@ class Game:
         """The date of the day the next advance simulates."""
         return self.model.date_of(min(self.model.days_run, self.model.days - 1))
 
-    snapshot = _snapshot
-    feed = _feed
 
     def moves(self) -> list[Move]:
         with self.lock:
@@ -473,13 +463,20 @@ class Game:
             held = self.keys.get(actor)
         return bool(key) and held is not None and hmac.compare_digest(held, str(key))
 
+    def stamp(self) -> tuple[int, int]:
+        """What the model's state depends on: the days simulated and the injects made.
+
+        ``version`` also counts claims, moves and offers, which change no plot.
+        """
+        return (self.model.days_run, len(self.injects))
+
     def menu(self, actor: str) -> list[Option]:
         """What the actor may do on the next day, with the model's own probabilities."""
         with self.lock:
             self._known(actor)
             if self.over:
                 return []
-            stamp = (self.model.days_run, len(self.injects))
+            stamp = self.stamp()
             if self._menus is None or self._menus[0] != stamp:
                 self._menus = (stamp, self._probe())
             return list(self._menus[1].get(actor, []))
@@ -714,7 +711,7 @@ def _read_save(data: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
 
 
 @dataclass
-class Explorer:
+class Explorer(_Watched):
     """One browser's own run: a setup, its model, stepped by the page (Step, Play, Reset)."""
 
     setup: Setup
@@ -747,8 +744,6 @@ class Explorer:
                 self.model.step()
             return self.model.outcome is None
 
-    snapshot = _snapshot
-    feed = _feed
 
 
 class EnsembleJob:

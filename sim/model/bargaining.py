@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from sim.model import kernel
+
 FloatArray = NDArray[np.float64]
 
 
@@ -225,8 +227,6 @@ def negotiate_compiled(ideals: FloatArray, salience: FloatArray, reservation: Fl
     The model calls this one; ``negotiate`` above is the readable statement
     that tests hold it to.
     """
-    from sim.model import kernel
-
     p, k = ideals.shape
     red = np.zeros((p, k), bool) if red is None else np.ascontiguousarray(red, bool)
     sq = np.full(k, 50.0) if status_quo is None else np.ascontiguousarray(status_quo, float)

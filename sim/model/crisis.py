@@ -421,6 +421,10 @@ class CrisisModel(mesa.Model):
 
     # ------------------------------------------------------------------ injects
 
+    def _check_not_ended(self) -> None:
+        if self.outcome is not None:
+            raise ValueError(f"the run has ended ({self.outcome.kind})")
+
     def _next_day(self) -> int:
         """The day an inject between steps belongs to (the next one to simulate)."""
         return min(self.days_run, self.days - 1)
@@ -428,8 +432,7 @@ class CrisisModel(mesa.Model):
     def inject_act(self, actor: str, action: str, target: str | None = None,
                    note: str = "") -> None:
         """An act made to happen now (an instructor's inject), as a scripted event would."""
-        if self.outcome is not None:
-            raise ValueError(f"the run has ended ({self.outcome.kind})")
+        self._check_not_ended()
         i = self.actor_ids.index(actor)
         if action not in INDEX:
             raise ValueError(f"unknown action {action!r}")
@@ -444,8 +447,7 @@ class CrisisModel(mesa.Model):
         An actor that may use force and is already at rung 8 goes to war, as
         with an incident of chance (``_incidents``).
         """
-        if self.outcome is not None:
-            raise ValueError(f"the run has ended ({self.outcome.kind})")
+        self._check_not_ended()
         i, j = self.actor_ids.index(a), self.actor_ids.index(b)
         self._incident(self._next_day(), i, j, f"injected incident: {note}".strip(": "))
 
@@ -455,8 +457,7 @@ class CrisisModel(mesa.Model):
         Every other actor's belief that ``about`` is resolute moves by
         ``shift`` in log-odds (1.0 takes 50% to 73%).
         """
-        if self.outcome is not None:
-            raise ValueError(f"the run has ended ({self.outcome.kind})")
+        self._check_not_ended()
         j = self.actor_ids.index(about)
         others = np.arange(self.n) != j
         before = self.belief[others, j].mean()
