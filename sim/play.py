@@ -416,27 +416,25 @@ def _change(delta: float, fmt: str, least: float = 1, unit: str = "") -> str:
 def threat_lines(m: CrisisModel, me: int, day: int) -> list[str]:
     """Threats standing against ``me``, then its own (called ones flagged), then sanctions."""
     ids = m.actor_ids
+
+    def standing(i: int, j: int, t: int, head: str, called: str) -> list[str]:
+        """The line for i's threat of kind t against j, if it stands; ``called`` if called."""
+        if m.threat_until[i, j, t] < day:
+            return []
+        line = (f"  {head}: {THREAT_WORDS[THREAT_KINDS[t]]}, standing until "
+                f"{day_label(m.date_of(int(m.threat_until[i, j, t])))}")
+        if m.called_until[i, j, t] >= day:
+            line += called.format(by=day_label(m.date_of(int(m.called_until[i, j, t]))))
+        return [line]
+
     against, mine = [], []
-    for j in range(m.n):
+    for j in (j for j in range(m.n) if j != me):
         for t, kind in enumerate(THREAT_KINDS):
-            if j == me:
-                continue
-            if m.threat_until[j, me, t] >= day:
-                line = (f"  {ids[j]} -> you: {THREAT_WORDS[kind]}, standing until "
-                        f"{day_label(m.date_of(int(m.threat_until[j, me, t])))}")
-                if m.called_until[j, me, t] >= day:
-                    line += (f"; you escalated since, so {ids[j]} must carry it out by "
-                             f"{day_label(m.date_of(int(m.called_until[j, me, t])))} or lose "
-                             "credibility")
-                against.append(line)
-            if m.threat_until[me, j, t] >= day:
-                line = (f"  you -> {ids[j]}: {THREAT_WORDS[kind]}, standing until "
-                        f"{day_label(m.date_of(int(m.threat_until[me, j, t])))}")
-                if m.called_until[me, j, t] >= day:
-                    line += (f"; CALLED: {ids[j]} escalated, carry it out by "
-                             f"{day_label(m.date_of(int(m.called_until[me, j, t])))} ("
+            against += standing(j, me, t, f"{ids[j]} -> you", f"; you escalated since, so "
+                                f"{ids[j]} must carry it out by {{by}} or lose credibility")
+            mine += standing(me, j, t, f"you -> {ids[j]}", f"; CALLED: {ids[j]} escalated, "
+                             f"carry it out by {{by}} ("
                              + " or ".join(CARRIED_OUT_BY[kind]) + ") or lose credibility")
-                mine.append(line)
     out = [*against, *mine]
     by = [ids[j] for j in range(m.n) if m.sanctioned[j, me]]
     on = [ids[j] for j in range(m.n) if m.sanctioned[me, j]]

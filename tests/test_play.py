@@ -502,3 +502,25 @@ def test_a_team_game_saved_by_the_dashboard_replays_at_the_terminal(
     except ImportError:
         return
     assert _csv(collect(TeamGame.resume(save).model).events) == events
+
+
+def test_threat_lines_say_who_threatens_whom_and_what_a_called_threat_asks():
+    from sim.model.crisis import CrisisModel
+    from sim.play import threat_lines
+
+    m = CrisisModel(FLAGSHIP, seed=0)
+    rus, usa, ukr = (m.actor_ids.index(a) for a in ("RUS", "USA", "UKR"))
+    m.threat_until[:] = -1
+    m.called_until[:] = -1
+    m.sanctioned[:] = False
+    m.threat_until[rus, ukr, 1] = 20  # Russia threatens Ukraine with force, until day 20
+    m.threat_until[ukr, rus, 0] = 30  # Ukraine threatens sanctions, called: act by day 12
+    m.called_until[ukr, rus, 0] = 12
+    m.sanctioned[usa, rus] = True
+    lines = " ".join(" ".join(threat_lines(m, ukr, day=5)).split())  # unwrapped
+    assert lines.startswith("RUS -> you:")  # against you first, then yours
+    assert "standing until 21 Dec" in lines  # day 20 from 1 Dec
+    assert "you -> RUS:" in lines and "CALLED: RUS escalated, carry it out by 13 Dec" in lines
+    assert "lose credibility" in lines
+    assert "sanctions on you" not in lines  # the US sanctions Russia, not Ukraine
+    assert threat_lines(m, usa, day=5) == ["  your sanctions on RUS"]
