@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 
-from sim.model import bargaining, kernel
+from sim.model import bargaining, engine, kernel
 from sim.model.actions import CATALOG, INDEX, TABLE
 from sim.model.actor import Actor
 from sim.model.beliefs import logistic, logit, perceived_llr, priors
@@ -60,6 +61,9 @@ ECHO = 0.5  # share of an act's weight that the target owes back (< 1 damps echo
 #: event kinds that are acts from the catalog: chosen by the model, by a player,
 #: scripted in the scenario, injected by an instructor, or replayed from the record
 ACT_KINDS = ("act", "played", "scripted", "injected", "history")
+OUTCOMES = ("war", "settlement", "standoff")
+_NO_PARTS = np.full(len(COMPONENTS), np.nan)
+_NO_DRAWS = np.zeros(1)
 
 
 @dataclass(frozen=True)
@@ -112,15 +116,18 @@ class CrisisModel(mesa.Model):
         super().__init__(rng=self.seed)
         self.crisis = spec
         self.params = spec.parameters
-        self._setup_arrays(spec)
+        self._from_template(_template(spec))
+        n = self.n
+        self.belief[...] = priors(self.resolve, self.rng.standard_normal((n, n)),
+                                  self.params.misperception)
+        self.prior_logodds[...] = logit(self.belief)
         self.actors = [Actor(self, i, code, spec.actors[code])
                        for i, code in enumerate(self.actor_ids)]
         self._schedule_calendar(spec)
         self.replay = self._replay_plan(history or {})
-        replaying = np.isin(np.arange(self.n), list(self.replay))
-        # pairs of rivals that can have incidents (the record says what happened between two
-        # replayed actors)
-        self._incident_pairs = np.triu(self.rival, 1) & ~np.outer(replaying, replaying)
+        if self.replay:  # no incidents between two replayed actors: the record has them
+            replaying = np.isin(np.arange(n), list(self.replay))
+            self._incident_pairs &= ~np.outer(replaying, replaying)
         self.players: dict[int, Player] = {}
         for code, player in (players or {}).items():
             if code not in self.actor_ids:
@@ -137,7 +144,38 @@ class CrisisModel(mesa.Model):
 
     # ------------------------------------------------------------------ setup
 
+    def _from_template(self, t: _Template) -> None:
+        """The scenario's arrays, as views of fresh copies of the template's buffers."""
+        for name, value in t.shared.items():
+            setattr(self, name, value)
+        self.record = {}
+        buffers = []
+        for owner, buf0, entries in t.groups:
+            buf = buf0.copy()
+            buffers.append(buf)
+            for name, o, shape, size in entries:
+                view = buf[o:o + size].reshape(shape)
+                if owner == "record":
+                    self.record[name] = view
+                else:
+                    setattr(self, name, view)
+        F, I, B, Fc, Bc, Rf, Ri = buffers  # noqa: E741
+        self._head = (F, I, B, Fc, Bc, t.Kf, t.Ki, t.Kb, t.par)
+        self._tail = (Rf, Ri)
+        self._dims = t.dims
+        self._no_draws = np.zeros((self.n, self.n))
+        self.commitments: dict[int, float] = {}
+        # the event log as numbers (engine.log_event), put into words when read (``events``)
+        self._ev_i = np.empty((256, engine.N_INT), dtype=np.int64)
+        self._ev_f = np.empty((256, engine.N_FLOAT))
+        self._ev_n = np.zeros(1, dtype=np.int64)
+        self._events: list[tuple[Any, ...]] = []
+        self._notes: list[Any] = []  # reasons given in Python, and whole events logged there
+        self.talk_log: list[dict[str, Any]] = []
+        self.days_run = 0
+
     def _setup_arrays(self, s: Scenario) -> None:
+        """The scenario as arrays (run once per scenario, by ``_Template``)."""
         self.actor_ids = list(s.actors)
         self.issue_ids = list(s.issues)
         acts = [s.actors[c] for c in self.actor_ids]
@@ -179,9 +217,8 @@ class CrisisModel(mesa.Model):
         self.status_quo = np.array([s.issues[i].status_quo for i in self.issue_ids])
         self.red = np.array([[i in a.red_lines for i in self.issue_ids]
                              for a in acts]).reshape(n, k)
-        p = self.params
-        self.belief = priors(self.resolve, self.rng.standard_normal((n, n)), p.misperception)
-        self.prior_logodds = logit(self.belief)
+        self.belief = np.zeros((n, n))  # P(j is resolute) in i's eyes: drawn for each run
+        self.prior_logodds = np.zeros((n, n))
         self.owed = np.zeros((n, n))  # answer i owes j: + cooperation, - hostility (Goldstein/10)
         self.aid = np.zeros(n)  # military aid received (decays)
         self.sanctioned = np.zeros((n, n), bool)  # i sanctions j
@@ -190,11 +227,9 @@ class CrisisModel(mesa.Model):
         self.threat_until = np.full((n, n, 3), -1)  # last day a threat i -> j stands
         self.threat_base = np.zeros((n, n, 3), dtype=int)  # target's rung when made
         self.called_until = np.full((n, n, 3), -1)  # deadline to carry out a called threat
-        self.tension = 0.0
-        self.commitments: dict[int, float] = {}
+        self._scal = np.zeros(1)  # [tension], a vector so that compiled code can change it
+        self._out = np.full(5, -1, dtype=np.int64)  # the outcome as engine writes it
         self._today = np.zeros((n, n))  # Goldstein sum of today's acts i -> j
-        self.events: list[tuple[Any, ...]] = []
-        self.talk_log: list[dict[str, Any]] = []
         days = self.days
         self.record = {
             "rung": np.full((days, n), -1, dtype=int),
@@ -204,19 +239,19 @@ class CrisisModel(mesa.Model):
             "belief": np.full((days, n, n), np.nan),
             "tension": np.full(days, np.nan),
         }
-        self.days_run = 0
+        self.talk_soon = np.zeros((self.days, n, n), bool)  # a round with j within 14 days
+        for r in s.talks:
+            day = (r.date - s.start).days
+            idx = np.array([self.actor_ids.index(a) for a in r.participants])
+            self.talk_soon[np.ix_(range(max(0, day - TALK_WINDOW), day + 1), idx, idx)] = True
+        self._incident_pairs = np.triu(self.rival, 1)  # pairs of rivals that can have incidents
         self._static = _Static(self)
 
     def _schedule_calendar(self, s: Scenario) -> None:
-        n = self.n
         self.rounds = [_Round(self, r, self.actor_ids, self.issue_ids) for r in s.talks]
-        self.talk_soon = np.zeros((self.days, n, n), bool)
         self._rounds_on: dict[int, list[_Round]] = {}
         for r in self.rounds:
             self._rounds_on.setdefault(r.day, []).append(r)
-            lo = max(0, r.day - TALK_WINDOW)
-            idx = np.array(r.members)
-            self.talk_soon[np.ix_(range(lo, r.day + 1), idx, idx)] = True
         self.scripted = [_Scripted(self, e) for e in s.events]
         for e in self.scripted:
             self.schedule_event(e.happen, at=e.day + 0.5)
@@ -242,6 +277,19 @@ class CrisisModel(mesa.Model):
                     j = int(np.argmax(self.rival[i])) if self.rival[i].any() else i
                 days.setdefault(day, []).append((INDEX[action], j, note))
         return plan
+
+    def _engine(self, op: int, day: int, i: int = 0, a: int = 0, j: int = 0, kind: int = 0,
+                text: int = -1, prob: float = np.nan, parts: np.ndarray = _NO_PARTS,
+                uniforms: np.ndarray = _NO_DRAWS, noise: np.ndarray | None = None,
+                draws: np.ndarray | None = None) -> None:
+        """Run ``engine.run`` on the model's buffers, then take up the outcome."""
+        self._room()
+        nn = self._no_draws
+        engine.run(op, day, i, a, j, kind, text, prob, parts, uniforms,
+                   nn if noise is None else noise, nn if draws is None else draws, self._dims,
+                   *self._head, self._ev_i, self._ev_f, self._ev_n, *self._tail)
+        if self._out[0] >= 0:
+            self._sync_outcome()
 
     # ------------------------------------------------------------------ helpers
 
@@ -348,22 +396,44 @@ class CrisisModel(mesa.Model):
     # ------------------------------------------------------------------ the day
 
     def step(self) -> None:
-        """Simulate one day: the acts, the day's talk rounds, the end of the day."""
+        """Simulate one day: the acts, the day's talk rounds, the end of the day.
+
+        The day's random numbers are drawn first, in a fixed order (the picks,
+        the reading noise, the incidents), whoever decides the acts.
+        """
         if not self.running:  # the run has ended
             return
-        day = self.day
+        day, n = self.day, self.n
+        incident_draws = self._no_draws
         if self.outcome is None:
-            self._acts(day)
+            uniforms = self.rng.random(n)
+            noise = self.rng.standard_normal((n, n))
+            incident_draws = self.rng.random((n, n))
+            compiled = not (self.players or self.replay or "_utilities" in vars(self))
+            rounds = self._rounds_on.get(day)
+            if compiled and not rounds and day < self.days and self.days_run <= day:
+                # the model decides every actor and no talks are held: one compiled call
+                self._engine(engine.DAY, day, uniforms=uniforms, noise=noise,
+                             draws=incident_draws)
+                self._after_day(day)
+                return
+            if compiled:
+                self._engine(engine.ACTS, day, uniforms=uniforms, noise=noise)
+            else:
+                self._acts(day, uniforms, noise)
         for r in self._rounds_on.get(day, ()):
             r.convene()
-        self._end_of_day()
+        self._end_of_day(incident_draws)
 
-    def _acts(self, day: int) -> None:
-        """Every actor chooses an act; the acts take effect in scenario order."""
+    def _acts(self, day: int, uniforms: np.ndarray, noise: np.ndarray) -> None:
+        """Every actor chooses an act; the acts take effect in scenario order.
+
+        The path of a day with players or replayed actors (``engine.acts`` is
+        the same day when the model decides everyone).
+        """
         n = self.n
         utility, parts, _, prob = self._utilities(day)
-        picks = kernel.sample(prob, self.rng.random(n))
-        noise = self.rng.standard_normal((n, n))
+        picks = kernel.sample(prob, uniforms)
         for i in range(n):
             if i in self.replay:
                 for a, j, note in self.replay[i].get(day, ()):
@@ -372,17 +442,22 @@ class CrisisModel(mesa.Model):
                         return
                 continue
             a, j = divmod(int(picks[i]), n)
-            kind = "act"
             if i in self.players:
                 chosen = self._ask_player(i, utility, parts, prob)
                 if chosen is not None:
-                    (a, j), kind = chosen, "played"
+                    (a, j) = chosen
+                    if a != 0:
+                        reason = _reason(_components_of(parts, i, a, j),
+                                         float(prob[i, a * n + j]))
+                        self._act(day, i, a, j, "played by a person; the model's view: "
+                                  + reason, "played", noise[i])
+                        if self.outcome is not None:
+                            return
+                    continue
             if a == 0:
                 continue
-            reason = _reason(_components_of(parts, i, a, j), float(prob[i, a * n + j]))
-            if kind == "played":
-                reason = f"played by a person; the model's view: {reason}"
-            self._act(day, i, a, j, reason, kind, noise[i])
+            self._act(day, i, a, j, None, "act", noise[i], float(prob[i, a * n + j]),
+                      _components_of(parts, i, a, j))
             if self.outcome is not None:
                 return
 
@@ -597,105 +672,29 @@ class CrisisModel(mesa.Model):
         ok[:, INDEX["make_concession"], :] &= can_move
         return ok
 
-    def _act(self, day: int, i: int, a: int, j: int, reason: str, kind: str,
-             noise: np.ndarray) -> None:
-        """Carry out act ``a`` of actor ``i`` toward ``j`` and log it."""
-        act, p = CATALOG[a], self.params
-        if act.top > self.rung[i] and act.rung > 0:
-            self.rung[i] = min(self.rung[i] + 1, act.top)
-        elif act.deescalates:
-            self.rung[i] = max(self.rung[i] - 1, 0)
-        target = None if act.target == "none" else j
-        if target is not None:
-            self._today[i, j] += act.goldstein
-            self._reciprocate(i, j, act.goldstein / 10.0)
-        # everyone else reads the act as a signal of i's resolve
-        llr = act.signal * (1 + self.audience[i] * act.public_threat)
-        if llr:
-            read = perceived_llr(llr, self.rival[:, i], noise, p.misperception, p.perception_bias)
-            others = np.arange(self.n) != i
-            self.belief[others, i] = logistic(logit(self.belief[others, i]) + read[others])
-        if act.name in THREAT_OF_ACT and target is not None:
-            t = THREAT_OF_ACT[act.name]
-            self.threat_until[i, j, t] = day + p.threat_days
-            if self.called_until[i, j, t] < 0:  # renewing a called threat does not reset it
-                self.threat_base[i, j, t] = self.rung[j]
-        if target is not None and act.carries_out:
-            # aid to an ally carries out warnings made to the ally's rivals
-            aimed = [j] if act.target == "rival" else list(np.nonzero(self.rival[j])[0])
-            for t, name in enumerate(THREAT_KINDS):
-                for x in aimed:
-                    if name in act.carries_out and self.called_until[i, x, t] >= day:
-                        self._credibility(day, i, int(x), t, kept=True)
-        if act.name == "impose_sanctions":
-            self.sanctioned[i, j] = True
-        elif act.name == "lift_sanctions":
-            self.sanctioned[i, j] = False
-        elif act.name == "halt_talks":
-            self.halted[i, j] = True
-        elif act.name == "propose_talks":
-            self.halted[i, j] = False
-        elif act.name == "mobilize":
-            self.mobilized_on[i] = day
-        elif act.name == "military_aid":
-            self.aid[j] += 0.03 * self.capability[i]
-        if act.concedes and target is not None:
-            self._concede(i, j, act.concedes)
-        self._log(day, kind, i, target, act.name, act.cameo, act.goldstein, reason)
-        if act.name == "use_force":
-            self._finish_with("war", day, f"{self.actor_ids[i]} used force against "
-                                          f"{self.actor_ids[j]}")
+    def _act(self, day: int, i: int, a: int, j: int, reason: str | None, kind: str,
+             noise: np.ndarray, prob: float = np.nan, parts: np.ndarray | None = None) -> None:
+        """Carry out act ``a`` of actor ``i`` toward ``j`` and log it (``engine.act``).
 
-    def _reciprocate(self, i: int, j: int, g: float) -> None:
-        """Tit for tat: the act pays i's debt to j in kind and puts j in i's debt."""
-        if g * self.owed[i, j] > 0:
-            self.owed[i, j] -= np.sign(g) * min(abs(g), abs(self.owed[i, j]))
-        self.owed[j, i] += ECHO * g
-
-    def _concede(self, i: int, j: int, points: float) -> None:
-        """Move i toward j on the disputed issue that matters least to i (never a red line)."""
-        gap = self.positions[j] - self.positions[i]
-        disputed = (np.abs(gap) > 1e-9) & ~self.red[i]
-        if not disputed.any():
-            return
-        k = int(np.argmin(np.where(disputed, self.salience[i], np.inf)))
-        moved = self.positions[i, k] + np.sign(gap[k]) * min(points, abs(gap[k]))
-        self.positions[i, k] = min(max(moved, 0.0), 100.0)  # rounding must not leave 0..100
-
-    def _credibility(self, day: int, i: int, j: int, t: int, kept: bool) -> None:
-        """A called threat was carried out (``kept``) or let lapse."""
-        p = self.params
-        before = self.credibility[i]
-        if kept:
-            self.credibility[i] += p.credibility_gain * (1 - before)
-        else:
-            self.credibility[i] -= p.credibility_loss * before
-        self.threat_until[i, j, t] = self.called_until[i, j, t] = -1
-        what = "carried out" if kept else "not carried out"
-        self._log(day, "credibility", i, j, f"threat_{what.replace(' ', '_')}", "", np.nan,
-                  f"{THREAT_KINDS[t]} threat {what}: credibility "
-                  f"{before:.2f} -> {self.credibility[i]:.2f}")
+        ``reason`` is the logged reason in words; None for an act the model
+        chose, whose reason is made from its ``prob`` and utility ``parts``.
+        """
+        text = -1 if reason is None else self._note(reason)
+        self._engine(engine.ACT_ONE, day, i, a, j, ACT_KINDS.index(kind), text, prob,
+                     _NO_PARTS if parts is None else np.ascontiguousarray(parts, dtype=float),
+                     noise=np.asarray(noise, dtype=float).reshape(1, self.n))
 
     # ------------------------------------------------------------------ end of day
 
-    def _end_of_day(self) -> None:
+    def _end_of_day(self, incident_draws: np.ndarray) -> None:
         day = self.day
         if day >= self.days or self.days_run > day:
             return
-        if self.outcome is None:
-            self._incidents(day)
-            self._threats(day)
-        m = self.params.tension_memory
-        hostility = kernel.hostility(self._today)
-        self.tension = min(max((1 - m) * self.tension + m * hostility, 0.0), 1.0)
-        self.owed *= 1 - m
-        lo = logit(self.belief)
-        self.belief = logistic(lo + self.params.belief_decay * (self.prior_logodds - lo))
-        self.aid *= 0.99
-        self._today[:] = 0.0
-        if self.outcome is None and day == self.days - 1:
-            self._finish_with("standoff", day, "no war and no settlement by the end date")
-        self._record(day)
+        self._engine(engine.END, day, draws=incident_draws)
+        self._after_day(day)
+
+    def _after_day(self, day: int) -> None:
+        self.days_run = day + 1
         if self.collect_daily or self.outcome is not None:
             self.datacollector.collect(self)
         if self.outcome is not None:
@@ -703,7 +702,7 @@ class CrisisModel(mesa.Model):
             self._close_unheld_rounds()
 
     def _incidents(self, day: int) -> None:
-        """Schelling's threat that leaves something to chance.
+        """Schelling's threat that leaves something to chance (``engine.incidents``).
 
         Each pair of rivals has an incident with probability
         incident_risk * (r_i / 8) * (r_j / 8); it raises tension and pushes
@@ -711,49 +710,31 @@ class CrisisModel(mesa.Model):
         is already at rung 8 goes to war (and the run ends there); one that may
         not stays at 8.
         """
-        n = self.n
-        u = self.rng.random((n, n))
-        for i, j in kernel.incident_pairs(u, self.rung, self._incident_pairs,
-                                          self.params.incident_risk):
-            self._incident(day, int(i), int(j), "incident between forces at rungs "
-                           f"{self.rung[i]} and {self.rung[j]}")
-            if self.outcome is not None:
-                return
+        self._engine(engine.INCIDENTS, day, draws=self.rng.random((self.n, self.n)))
 
     def _incident(self, day: int, i: int, j: int, reason: str) -> None:
-        """One incident between i's and j's forces."""
-        self._log(day, "incident", i, j, "incident", "", np.nan, reason)
-        self.tension = min(1.0, self.tension + 0.1)
-        for x in (i, j):
-            if self.rung[x] >= 8 and self.force_ok[x]:
-                y = j if x == i else i
-                self.rung[x] = 9
-                self._finish_with("war", day, f"an incident escalated: "
-                                  f"{self.actor_ids[x]} at war with {self.actor_ids[y]}")
-                return
-            self.rung[x] = min(self.rung[x] + 1, 8)
+        """One incident between i's and j's forces, with the reason to log."""
+        self._engine(engine.INCIDENT_ONE, day, i, 0, j, text=self._note(reason))
 
     def _threats(self, day: int) -> None:
         """Call threats whose target escalated; let unanswered ones cost credibility."""
-        lapsed = kernel.call_threats(day, self.rung, self.threat_until, self.threat_base,
-                                     self.called_until, self.params.follow_through_days)
-        for i, j, t in lapsed:
-            self._credibility(day, int(i), int(j), int(t), kept=False)
-        kernel.expire_threats(day, self.threat_until, self.called_until)
-
-    def _record(self, day: int) -> None:
-        rec = self.record
-        rec["rung"][day] = self.rung
-        rec["credibility"][day] = self.credibility
-        rec["exposure"][day] = self.exposure(day)
-        rec["positions"][day] = self.positions
-        rec["belief"][day] = self.belief
-        rec["tension"][day] = self.tension
-        self.days_run = day + 1
+        self._engine(engine.THREATS, day)
 
     def _finish_with(self, kind: str, day: int, detail: str) -> None:
         if self.outcome is None:
             self.outcome = Outcome(kind, self.date_of(day), detail)
+            self._out[:] = (OUTCOMES.index(kind), day, -1, -1, engine.BY_PYTHON)
+
+    def _sync_outcome(self) -> None:
+        """The outcome the compiled day wrote, as an ``Outcome``."""
+        kind, day, x, y, cause = self._out.tolist()
+        if kind < 0 or self.outcome is not None:
+            return
+        ids = self.actor_ids
+        detail = {engine.BY_FORCE: f"{ids[x]} used force against {ids[y]}",
+                  engine.BY_INCIDENT: f"an incident escalated: {ids[x]} at war with {ids[y]}",
+                  engine.BY_DATE: "no war and no settlement by the end date"}[cause]
+        self.outcome = Outcome(OUTCOMES[kind], self.date_of(day), detail)
 
     def _close_unheld_rounds(self) -> None:
         assert self.outcome is not None
@@ -767,7 +748,70 @@ class CrisisModel(mesa.Model):
 
     def _log(self, day: int, kind: str, i: int, j: int | None, action: str, cameo: str,
              goldstein: float, reason: str) -> None:
-        self.events.append((day, kind, i, j, action, cameo, goldstein, int(self.rung[i]), reason))
+        """Log an event made in Python (talks, offers, reports) in its place in the log."""
+        self._room()
+        note = self._note((day, kind, i, j, action, cameo, goldstein, int(self.rung[i]), reason))
+        r = int(self._ev_n[0])
+        self._ev_i[r] = (day, engine.PYTHON, i, -1, 0, 0, note, 0)
+        self._ev_n[0] = r + 1
+
+    def _note(self, value: Any) -> int:
+        self._notes.append(value)
+        return len(self._notes) - 1
+
+    def _room(self) -> None:
+        """Room in the event buffer for the most events one compiled call can log."""
+        n = self.n
+        if self._ev_i.shape[0] - int(self._ev_n[0]) < 8 * n * n + 4 * n + 16:
+            grow = self._ev_i.shape[0] * 2 + 8 * n * n
+            self._ev_i = np.concatenate([self._ev_i, np.empty((grow, engine.N_INT), np.int64)])
+            self._ev_f = np.concatenate([self._ev_f, np.empty((grow, engine.N_FLOAT))])
+
+    @property
+    def events(self) -> list[tuple[Any, ...]]:
+        """The event log: (day, kind, actor, target or None, action, CAMEO code, Goldstein
+        value, actor's rung after it, reason), in the order the events happened."""
+        done, count = len(self._events), int(self._ev_n[0])
+        if done < count:
+            self._events.extend(self._words(done, count))
+        return self._events
+
+    def _words(self, lo: int, hi: int) -> list[tuple[Any, ...]]:
+        """Event rows lo..hi as logged tuples, with their reasons in words."""
+        out: list[tuple[Any, ...]] = []
+        notes = self._notes
+        floats = self._ev_f
+        for r, (day, kind, i, j, a, rung, text, aux) in enumerate(
+                self._ev_i[lo:hi].tolist(), lo):
+            if kind == engine.PYTHON:
+                out.append(notes[text])
+            elif kind <= engine.HISTORY:
+                act = CATALOG[a]
+                reason = notes[text] if text >= 0 else _reason(
+                    floats[r, engine.F_PARTS:engine.F_PARTS + len(COMPONENTS)],
+                    float(floats[r, engine.F_PROB]))
+                out.append((day, ACT_KINDS[kind], i, None if j < 0 else j, act.name, act.cameo,
+                            act.goldstein, rung, reason))
+            elif kind == engine.INCIDENT:
+                reason = notes[text] if text >= 0 else \
+                    f"incident between forces at rungs {a} and {aux}"
+                out.append((day, "incident", i, j, "incident", "", np.nan, rung, reason))
+            else:  # a threat carried out or not
+                what = "carried out" if a else "not carried out"
+                before, after = floats[r, engine.F_BEFORE], floats[r, engine.F_AFTER]
+                out.append((day, "credibility", i, j, f"threat_{what.replace(' ', '_')}", "",
+                            np.nan, rung, f"{THREAT_KINDS[aux]} threat {what}: credibility "
+                            f"{before:.2f} -> {after:.2f}"))
+        return out
+
+    @property
+    def tension(self) -> float:
+        """The tension index (0-1)."""
+        return float(self._scal[0])
+
+    @tension.setter
+    def tension(self, value: float) -> None:
+        self._scal[0] = value
 
     def _talk_row(self, r: _Round, status: str, agreed: dict[int, float], offers: int,
                   note: str) -> None:
@@ -1027,3 +1071,52 @@ def _resolve(scenario: Scenario | str | Path | dict[str, Any] | None,
     if overrides:
         return with_overrides(scenario, overrides)
     return scenario
+
+
+class _Template:
+    """What a scenario gives every run of it: its arrays packed into the engine's buffers.
+
+    Built once per ``Scenario`` object (``_template``); each model copies the
+    buffers and takes views of its copies (``CrisisModel._from_template``).
+    """
+
+    SHARED = ("actor_ids", "issue_ids", "n", "k", "start", "end", "days", "exponent",
+              "allowed", "defends", "core", "status_quo", "_static")
+
+    def __init__(self, spec: Scenario) -> None:
+        ns = SimpleNamespace(params=spec.parameters)
+        CrisisModel._setup_arrays(ns, spec)  # type: ignore[arg-type]
+        self.shared = {name: getattr(ns, name) for name in self.SHARED}
+        self.groups = []
+        for owner, names, dtype in (
+                ("model", engine.STATE_F, float), ("model", engine.STATE_I, np.int64),
+                ("model", engine.STATE_B, np.bool_), ("model", engine.CONST_F, float),
+                ("model", engine.CONST_B, np.bool_), ("record", engine.RECORD_F, float),
+                ("record", engine.RECORD_I, np.int64)):
+            arrays = [np.asarray(ns.record[x] if owner == "record" else getattr(ns, x))
+                      for x in names]
+            buf = np.empty(sum(a.size for a in arrays), dtype=dtype)
+            entries, o = [], 0
+            for x, a in zip(names, arrays):
+                buf[o:o + a.size] = a.ravel()
+                entries.append((x, o, a.shape, a.size))
+                o += a.size
+            self.groups.append((owner, buf, tuple(entries)))
+        self.Kf, self.Ki, self.Kb = engine.static_buffers(ns._static.kernel_args, _KERNEL_INDICES)
+        self.par = np.array([float(getattr(spec.parameters, k)) for k in engine.PARAMETERS])
+        self.dims = np.array([ns.days, ns.n, ns.k, len(CATALOG)], dtype=np.int64)
+
+
+_TEMPLATES: dict[int, tuple[Scenario, _Template]] = {}
+
+
+def _template(spec: Scenario) -> _Template:
+    """The template of a scenario, kept for the last 64 scenario objects run."""
+    hit = _TEMPLATES.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    template = _Template(spec)
+    if len(_TEMPLATES) >= 64:
+        _TEMPLATES.pop(next(iter(_TEMPLATES)))
+    _TEMPLATES[id(spec)] = (spec, template)
+    return template

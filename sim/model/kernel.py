@@ -160,11 +160,14 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
         war_threshold: float, mobilization_days: int, rationality: float,
         a_aid: int, a_force: int, a_mobilize: int, a_impose: int, a_lift: int,
         a_demobilize: int, a_halt: int, a_propose: int, a_offer: int, a_make: int,
+        dense: bool = True,
         ):  # pragma: no cover - compiled
     """Utilities (n, A, n), their parts (10, n, A, n), feasibility and choice probabilities.
 
     Returns (utility, parts, feasible, prob) with prob (n, A * n) flattened
-    like ``utility.reshape(n, -1)``.
+    like ``utility.reshape(n, -1)``. With ``dense=False`` the utilities and
+    parts of infeasible options are left at 0 (they have probability 0
+    either way): the model's own day needs no more.
     """
     n = rung.shape[0]
     A = t_pressure.shape[0]
@@ -235,7 +238,8 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
                           risk_tolerance, war_cost, war_threshold)
 
     utility = np.empty((n, A, n))
-    parts = np.zeros((N_PARTS, n, A, n))
+    # sparse: only feasible options' parts are written (and only the chosen ones read)
+    parts = np.zeros((N_PARTS, n, A, n)) if dense else np.empty((N_PARTS, n, A, n))
     feasible = np.empty((n, A, n), dtype=np.bool_)
     for i in range(n):
         pressure_felt = e[i] + 0.5 * sc[i] + tension + 0.5 * riv_rung[i] / 8.0
@@ -249,6 +253,31 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
             cost_ia = cost[i, a, 0]
             rung_ok = t_rung[a] <= rung[i] + 1
             for j in range(n):
+                # feasibility (CrisisModel._feasible)
+                ok = allowed_targets[i, a, j] and rung_ok
+                soon = talk_soon[i, j] if day < days else False
+                if a == a_impose:
+                    ok = ok and not sanctioned[i, j]
+                elif a == a_lift:
+                    ok = ok and sanctioned[i, j]
+                elif a == a_demobilize:
+                    ok = ok and rung[i] > 0
+                elif a == a_mobilize:
+                    ok = ok and ready
+                elif a == a_halt:
+                    ok = ok and soon and not halted[i, j]
+                elif a == a_propose:
+                    ok = ok and (not soon or halted[i, j])
+                elif a == a_offer or a == a_make:  # noqa: SIM109 (plain compares for numba)
+                    movable = False
+                    for c in range(k):
+                        if abs(positions[i, c] - positions[j, c]) > 1e-9 and not red[i, c]:
+                            movable = True
+                    ok = ok and movable
+                feasible[i, a, j] = ok
+                if not (ok or dense):
+                    utility[i, a, j] = 0.0
+                    continue
                 coercion = gain[i, j] * credf * max(t_pressure[a] - lev[i, j], 0.0)
                 backing = conciliatory[0, a, 0] * (0.5 * any_active[i, j]
                                                    + 0.5 * any_called[i, j])
@@ -273,6 +302,8 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
                 parts[5, i, a, j] = aud
                 parts[6, i, a, j] = recip
                 parts[7, i, a, j] = relief
+                parts[8, i, a, j] = 0.0
+                parts[9, i, a, j] = 0.0
                 if a == a_aid:
                     sup = 0.5 * resolve[i] * threatened[j] * (1 - min(aid[j], 1.0))
                     parts[8, i, a, j] = sup
@@ -288,28 +319,6 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
                     parts[9, i, a, j] = mob
                     u += mob
                 utility[i, a, j] = u
-                # feasibility (CrisisModel._feasible)
-                ok = allowed_targets[i, a, j] and rung_ok
-                soon = talk_soon[i, j] if day < days else False
-                if a == a_impose:
-                    ok = ok and not sanctioned[i, j]
-                elif a == a_lift:
-                    ok = ok and sanctioned[i, j]
-                elif a == a_demobilize:
-                    ok = ok and rung[i] > 0
-                elif a == a_mobilize:
-                    ok = ok and ready
-                elif a == a_halt:
-                    ok = ok and soon and not halted[i, j]
-                elif a == a_propose:
-                    ok = ok and (not soon or halted[i, j])
-                elif a == a_offer or a == a_make:  # noqa: SIM109 (plain compares for numba)
-                    movable = False
-                    for c in range(k):
-                        if abs(positions[i, c] - positions[j, c]) > 1e-9 and not red[i, c]:
-                            movable = True
-                    ok = ok and movable
-                feasible[i, a, j] = ok
     prob = logit_probabilities(utility.reshape(n, A * n), feasible.reshape(n, A * n),
                                rationality)
     return utility, parts, feasible, prob
@@ -329,7 +338,7 @@ def logit_probabilities(utility: np.ndarray, feasible: np.ndarray,
             if z[o] > top:
                 top = z[o]
         for o in range(m):
-            z[o] = np.exp(z[o] - top)
+            z[o] = np.exp(z[o] - top) if feasible[i, o] else 0.0  # = exp(-inf)
         total = _np_sum(z)
         for o in range(m):
             prob[i, o] = z[o] / total

@@ -1,0 +1,584 @@
+"""The day compiled: acts, incidents, threats, the end of the day and the record, in numba.
+
+``CrisisModel.step`` runs a day in two compiled calls around the day's talk
+rounds: ``acts`` (every actor chooses with ``kernel.day`` and the acts take
+effect in scenario order) and ``end_of_day`` (incidents, threat bookkeeping,
+tension, debts, belief decay, aid, the outcome check and the record). The
+same compiled ``act``, ``incident`` and ``threats`` serve the Python paths a
+day can take instead: a person playing an actor, the record replayed, a
+scripted event, an instructor's inject (``CrisisModel._act`` and friends).
+
+Equations: docs/ODD.md, "Process overview and scheduling" and "Submodels";
+each function names the ODD section it implements. The state is the model's
+own arrays, changed in place; nothing here allocates per act.
+
+The event log is written as numbers (``Events``): a row per event with its
+kind, day, actors, action, posture, and the numbers its reason is made of
+(the chosen option's utility parts and probability, a credibility before and
+after, the rungs at an incident). ``CrisisModel.events`` turns rows into the
+logged tuples, with their reasons in words, only when they are read.
+
+Floating point: belief updates use the C library's ``exp`` and ``log`` (as
+numba compiles them), the same on every machine, where numpy picks a SIMD
+routine by processor; docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sim.model import kernel
+from sim.model.actions import CATALOG, INDEX, TABLE
+
+# kinds of event rows (the order of crisis.ACT_KINDS first)
+ACT, PLAYED, SCRIPTED, INJECTED, HISTORY, INCIDENT, CREDIBILITY, PYTHON = range(8)
+#: integer columns of an event row
+I_DAY, I_KIND, I_I, I_J, I_ACTION, I_RUNG, I_TEXT, I_AUX = range(8)
+N_INT = 8
+#: float columns: the Goldstein value, the option's probability, its ten utility parts,
+#: a credibility before and after
+F_PROB, F_PARTS, F_BEFORE, F_AFTER = 0, 1, 11, 12
+N_FLOAT = 13
+#: outcome vector: [kind, day, x, y, cause]; kind -1 while the run goes on
+WAR, SETTLEMENT, STANDOFF = 0, 1, 2
+BY_FORCE, BY_INCIDENT, BY_DATE, BY_PYTHON = 0, 1, 2, 3
+
+#: scenario parameters the compiled day reads, in the order of the ``par`` vector
+PARAMETERS = ("coercion_weight", "reciprocity", "sanctions_sunk", "war_cost", "war_threshold",
+              "mobilization_days", "rationality", "misperception", "perception_bias",
+              "threat_days", "follow_through_days", "credibility_gain", "credibility_loss",
+              "incident_risk", "tension_memory", "belief_decay")
+(P_COERCION, P_RECIPROCITY, P_SUNK, P_WAR_COST, P_WAR_THRESHOLD, P_MOBILIZATION,
+ P_RATIONALITY, P_MISPERCEPTION, P_BIAS, P_THREAT_DAYS, P_FOLLOW_THROUGH, P_CRED_GAIN,
+ P_CRED_LOSS, P_INCIDENT_RISK, P_MEMORY, P_DECAY) = range(len(PARAMETERS))
+
+EPS = 1e-6  # beliefs are clipped to [EPS, 1 - EPS] before the log-odds (beliefs.logit)
+ECHO = 0.5  # share of an act's weight the target owes back (crisis.ECHO)
+THREAT_NAMES = ("threaten_sanctions", "threaten_force", "warn")  # kinds 0, 1, 2
+
+
+def catalog_arrays() -> tuple:
+    """The catalog's columns the acts read, as arrays for the compiled code."""
+    target = np.array([0 if a.target == "rival" else 1 if a.target == "ally" else 2
+                       for a in CATALOG], dtype=np.int64)
+    threat = np.array([THREAT_NAMES.index(a.name) if a.name in THREAT_NAMES else -1
+                       for a in CATALOG], dtype=np.int64)
+    carries = np.stack([TABLE.carries[k] for k in ("sanctions", "force", "general")], axis=1)
+    index = np.array([INDEX[a] for a in (
+        "impose_sanctions", "lift_sanctions", "halt_talks", "propose_talks", "mobilize",
+        "military_aid", "use_force")], dtype=np.int64)
+    return (TABLE.goldstein.astype(float), TABLE.signal.astype(float),
+            TABLE.public_threat.astype(float), TABLE.top.astype(np.int64),
+            TABLE.rung.astype(np.int64), TABLE.deescalates.copy(),
+            TABLE.concedes.astype(float), target, threat, np.ascontiguousarray(carries), index)
+
+
+CAT = catalog_arrays()
+
+
+@njit(cache=True)
+def logit(p: float) -> float:  # pragma: no cover - compiled
+    """beliefs.logit of one number."""
+    p = min(max(p, EPS), 1 - EPS)
+    return np.log(p / (1 - p))
+
+
+@njit(cache=True)
+def logistic(x: float) -> float:  # pragma: no cover - compiled
+    """beliefs.logistic of one number."""
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@njit(cache=True)
+def log_event(E, day, kind, i, j, action, rung, text, aux):  # pragma: no cover
+    """Append one event row; returns its index (the caller fills the floats it needs)."""
+    ev_i, ev_f, count = E
+    r = count[0]
+    ev_i[r, I_DAY] = day
+    ev_i[r, I_KIND] = kind
+    ev_i[r, I_I] = i
+    ev_i[r, I_J] = j
+    ev_i[r, I_ACTION] = action
+    ev_i[r, I_RUNG] = rung
+    ev_i[r, I_TEXT] = text
+    ev_i[r, I_AUX] = aux
+    for c in range(N_FLOAT):
+        ev_f[r, c] = np.nan
+    count[0] = r + 1
+    return r
+
+
+@njit(cache=True)
+def finish(out, kind, day, x, y, cause):  # pragma: no cover - compiled
+    """The run ends (the first ending counts)."""
+    if out[0] < 0:
+        out[0] = kind
+        out[1] = day
+        out[2] = x
+        out[3] = y
+        out[4] = cause
+
+
+@njit(cache=True)
+def credibility_change(day, i, j, t, kept, S, par, E):  # pragma: no cover - compiled
+    """A called threat of kind t from i to j was carried out (``kept``) or let lapse.
+
+    ODD "Threats and credibility": c += gain (1 - c) if kept, c -= loss c if not;
+    the threat is then spent.
+    """
+    rung, credibility = S[0], S[4]
+    threat_until, called_until = S[5], S[7]
+    before = credibility[i]
+    if kept:
+        credibility[i] += par[P_CRED_GAIN] * (1 - before)
+    else:
+        credibility[i] -= par[P_CRED_LOSS] * before
+    threat_until[i, j, t] = -1
+    called_until[i, j, t] = -1
+    r = log_event(E, day, CREDIBILITY, i, j, 1 if kept else 0, rung[i], -1, t)
+    E[1][r, F_BEFORE] = before
+    E[1][r, F_AFTER] = credibility[i]
+
+
+@njit(cache=True)
+def act(day, i, a, j, kind, text, prob, parts, noise, S, C, cat, par, E):  # pragma: no cover
+    """Carry out act ``a`` of actor ``i`` toward ``j`` and log it (ODD "Acts").
+
+    ``parts`` (10,) and ``prob`` are the chosen option's utility parts and
+    probability, kept for its reason (NaN when the act was not the model's
+    choice); ``text`` indexes the reason a Python caller gave (-1: none).
+    """
+    (goldstein, signal, public, top, ladder, deesc, concedes, target_kind, threat_of,
+     carries, index) = cat
+    rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
+        sanctioned, halted, mobilized_on, owed, today, scal, out = S
+    salience, capability, audience, rival, red = C[0], C[1], C[4], C[8], C[10]
+    n = rung.shape[0]
+    if top[a] > rung[i] and ladder[a] > 0:
+        rung[i] = min(rung[i] + 1, top[a])
+    elif deesc[a]:
+        rung[i] = max(rung[i] - 1, 0)
+    targeted = target_kind[a] != 2
+    if targeted:
+        today[i, j] += goldstein[a]
+        g = goldstein[a] / 10.0  # tit for tat: pay i's debt to j in kind, put j in i's debt
+        if g * owed[i, j] > 0:
+            owed[i, j] -= np.sign(g) * min(abs(g), abs(owed[i, j]))
+        owed[j, i] += ECHO * g
+    # everyone else reads the act as a signal of i's resolve (beliefs.perceived_llr)
+    llr = signal[a] * (1 + audience[i] * public[a])
+    if llr != 0.0:
+        mis, bias = par[P_MISPERCEPTION], par[P_BIAS]
+        for o in range(n):
+            if o != i:
+                read = (llr * (1.0 + mis * noise[o])
+                        + bias * abs(llr) * (1.0 if rival[o, i] else 0.0))
+                belief[o, i] = logistic(logit(belief[o, i]) + read)
+    t = threat_of[a]
+    if t >= 0 and targeted:
+        threat_until[i, j, t] = day + int(par[P_THREAT_DAYS])
+        if called_until[i, j, t] < 0:  # renewing a called threat does not reset it
+            threat_base[i, j, t] = rung[j]
+    if targeted:
+        # aid to an ally carries out warnings made to the ally's rivals
+        for t in range(3):
+            if not carries[a, t]:
+                continue
+            for x in range(n):
+                aimed = x == j if target_kind[a] == 0 else rival[j, x]
+                if aimed and called_until[i, x, t] >= day:
+                    credibility_change(day, i, x, t, True, S, par, E)
+    if a == index[0]:
+        sanctioned[i, j] = True
+    elif a == index[1]:
+        sanctioned[i, j] = False
+    elif a == index[2]:
+        halted[i, j] = True
+    elif a == index[3]:
+        halted[i, j] = False
+    elif a == index[4]:
+        mobilized_on[i] = day
+    elif a == index[5]:
+        aid[j] += 0.03 * capability[i]
+    if concedes[a] != 0.0 and targeted:
+        concede(i, j, concedes[a], positions, salience, red)
+    r = log_event(E, day, kind, i, j if targeted else -1, a, rung[i], text, 0)
+    E[1][r, F_PROB] = prob
+    for c in range(10):
+        E[1][r, F_PARTS + c] = parts[c]
+    if a == index[6]:
+        finish(out, WAR, day, i, j, BY_FORCE)
+
+
+@njit(cache=True)
+def concede(i, j, points, positions, salience, red):  # pragma: no cover - compiled
+    """Move i toward j on the disputed issue that matters least to i (never a red line)."""
+    k = positions.shape[1]
+    best, pick = np.inf, -1
+    for c in range(k):
+        if abs(positions[j, c] - positions[i, c]) > 1e-9 and not red[i, c]:
+            if pick < 0 or salience[i, c] < best:
+                best, pick = salience[i, c], c
+    if pick < 0:
+        return
+    gap = positions[j, pick] - positions[i, pick]
+    moved = positions[i, pick] + np.sign(gap) * min(points, abs(gap))
+    positions[i, pick] = min(max(moved, 0.0), 100.0)  # rounding must not leave 0..100
+
+
+@njit(cache=True)
+def incident(day, i, j, text, S, C, E):  # pragma: no cover - compiled
+    """One incident between i's and j's forces (ODD "Incidents")."""
+    rung, scal, out = S[0], S[13], S[14]
+    force_ok = C[7]
+    log_event(E, day, INCIDENT, i, j, rung[i], rung[i], text, rung[j])
+    scal[0] = min(1.0, scal[0] + 0.1)
+    for side in range(2):
+        x = i if side == 0 else j
+        if rung[x] >= 8 and force_ok[x]:
+            rung[x] = 9
+            finish(out, WAR, day, x, j if x == i else i, BY_INCIDENT)
+            return
+        rung[x] = min(rung[x] + 1, 8)
+
+
+@njit(cache=True)
+def incidents(day, u, S, C, par, E):  # pragma: no cover - compiled
+    """Incidents of chance between rivals' forces, in scenario order, until one means war."""
+    pairs = kernel.incident_pairs(u, S[0], C[13], par[P_INCIDENT_RISK])
+    for p in range(pairs.shape[0]):
+        incident(day, pairs[p, 0], pairs[p, 1], -1, S, C, E)
+        if S[14][0] >= 0:
+            return
+
+
+@njit(cache=True)
+def threats(day, S, par, E):  # pragma: no cover - compiled
+    """Call threats whose target escalated; let unanswered ones cost credibility."""
+    lapsed = kernel.call_threats(day, S[0], S[5], S[6], S[7], int(par[P_FOLLOW_THROUGH]))
+    for x in range(lapsed.shape[0]):
+        credibility_change(day, lapsed[x, 0], lapsed[x, 1], lapsed[x, 2], False, S, par, E)
+    kernel.expire_threats(day, S[5], S[7])
+
+
+@njit(cache=True)
+def choose(day, days, S, C, K, par, dense):  # pragma: no cover - compiled
+    """kernel.day on the model's state: (utility, parts, feasible, prob)."""
+    rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
+        sanctioned, halted, mobilized_on, owed, today, scal, out = S
+    (salience, capability, resolve, risk_tolerance, audience, severity, vulnerability,
+     force_ok, rival, ally, red, defenders, talk_soon, pairs, prior) = C
+    (careful, risk_averse, n_rivals, signal_value, cost, war_risk_unit, carry,
+     conciliatory, g, abs_g, relief_unit, concession_loss, sanction_pressure,
+     allowed_targets, t_pressure, t_public, t_top, t_escal, t_deesc, t_rung,
+     threat_pressure, idx) = K
+    return kernel.day(
+        day, days, rung, belief, positions, aid, credibility, threat_until, called_until,
+        sanctioned, halted, mobilized_on, owed, scal[0], salience, capability, resolve,
+        risk_tolerance, audience, severity, vulnerability, force_ok, rival, ally, red,
+        defenders, talk_soon[min(day, days - 1)], careful, risk_averse, n_rivals,
+        signal_value, cost, war_risk_unit, carry, conciliatory, g, abs_g, relief_unit,
+        concession_loss, sanction_pressure, allowed_targets, t_pressure, t_public, t_top,
+        t_escal, t_deesc, t_rung, threat_pressure, par[P_COERCION], par[P_RECIPROCITY],
+        par[P_SUNK], par[P_WAR_COST], par[P_WAR_THRESHOLD], int(par[P_MOBILIZATION]),
+        par[P_RATIONALITY], idx[0], idx[1], idx[2], idx[3], idx[4], idx[5], idx[6], idx[7],
+        idx[8], idx[9], dense)
+
+
+@njit(cache=True)
+def acts(day, days, uniforms, noise, S, C, K, cat, par, E):  # pragma: no cover - compiled
+    """Every actor chooses (logit rule) and the acts take effect in scenario order."""
+    utility, parts, feasible, prob = choose(day, days, S, C, K, par, False)
+    n = S[0].shape[0]
+    picks = kernel.sample(prob, uniforms)
+    row = np.empty(10)
+    for i in range(n):
+        a, j = divmod(picks[i], n)
+        if a == 0:
+            continue
+        for c in range(10):
+            row[c] = parts[c, i, a, j]
+        act(day, i, a, j, ACT, -1, prob[i, a * n + j], row, noise[i], S, C, cat, par, E)
+        if S[14][0] >= 0:
+            return
+
+
+@njit(cache=True)
+def end_of_day(day, days, u, S, C, par, E, R):  # pragma: no cover - compiled
+    """Incidents and threats (while the run goes on), then the day's bookkeeping and record.
+
+    ODD "End of the day": tension T' = clip((1 - m) T + m H, 0, 1) with H the
+    day's hostility; debts shrink by (1 - m); beliefs are pulled back toward
+    the first impression by ``belief_decay`` in log-odds; aid decays by 1%.
+    """
+    rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
+        sanctioned, halted, mobilized_on, owed, today, scal, out = S
+    n = rung.shape[0]
+    if out[0] < 0:
+        incidents(day, u, S, C, par, E)
+        threats(day, S, par, E)
+    m = par[P_MEMORY]
+    hostility = kernel.hostility(today)
+    scal[0] = min(max((1 - m) * scal[0] + m * hostility, 0.0), 1.0)
+    keep = 1 - m
+    decay = par[P_DECAY]
+    prior = C[14]
+    for x in range(n):
+        for y in range(n):
+            owed[x, y] *= keep
+            lo = logit(belief[x, y])
+            belief[x, y] = logistic(lo + decay * (prior[x, y] - lo))
+            today[x, y] = 0.0
+    for x in range(n):
+        aid[x] *= 0.99
+    if out[0] < 0 and day == days - 1:
+        finish(out, STANDOFF, day, -1, -1, BY_DATE)
+    record(day, S, C, par, R)
+
+
+@njit(cache=True)
+def record(day, S, C, par, R):  # pragma: no cover - compiled
+    """The day's row of the record: rungs, credibility, exposure, positions, beliefs, tension."""
+    rung, belief, positions, aid, credibility = S[0], S[1], S[2], S[3], S[4]
+    capability, severity, vulnerability, defenders = C[1], C[5], C[6], C[11]
+    r_rung, r_cred, r_exp, r_pos, r_belief, r_tension = R
+    s = kernel.strength(capability, rung, aid, False)
+    pwin = kernel.win_probability(s, s, defenders)
+    r_exp[day] = kernel.exposure(day, S[5], credibility, severity, vulnerability, S[8],
+                                 par[P_SUNK], pwin)
+    r_rung[day] = rung
+    r_cred[day] = credibility
+    r_pos[day] = positions
+    r_belief[day] = belief
+    r_tension[day] = S[13][0]
+
+
+
+# ---------------------------------------------------------------------- flat buffers
+# The model's arrays live in a few flat buffers and the model's attributes are views of
+# them (CrisisModel._bind): calling compiled code costs ~70 ns for every array passed,
+# so a day passes 18 buffers rather than 60 arrays. The names below give the order; the
+# unpacking functions give the shapes, and tests/test_engine.py holds the two together.
+
+STATE_F = ("belief", "positions", "aid", "credibility", "owed", "_today", "_scal")
+STATE_I = ("rung", "threat_until", "threat_base", "called_until", "mobilized_on", "_out")
+STATE_B = ("sanctioned", "halted")
+CONST_F = ("salience", "capability", "resolve", "risk_tolerance", "audience", "severity",
+           "vulnerability", "_defenders", "prior_logodds")
+CONST_B = ("force_ok", "rival", "ally", "red", "talk_soon", "_incident_pairs")
+RECORD_F = ("credibility", "exposure", "positions", "belief", "tension")
+RECORD_I = ("rung",)
+
+
+@njit(cache=True)
+def unpack_state(F, I, B, n, k):  # pragma: no cover - compiled
+    """The state tuple S: views of the state buffers, in the order of STATE_*."""
+    o = 0
+    belief = F[o:o + n * n].reshape((n, n))
+    o += n * n
+    positions = F[o:o + n * k].reshape((n, k))
+    o += n * k
+    aid = F[o:o + n]
+    o += n
+    credibility = F[o:o + n]
+    o += n
+    owed = F[o:o + n * n].reshape((n, n))
+    o += n * n
+    today = F[o:o + n * n].reshape((n, n))
+    o += n * n
+    scal = F[o:o + 1]
+    o = 0
+    rung = I[o:o + n]
+    o += n
+    threat_until = I[o:o + 3 * n * n].reshape((n, n, 3))
+    o += 3 * n * n
+    threat_base = I[o:o + 3 * n * n].reshape((n, n, 3))
+    o += 3 * n * n
+    called_until = I[o:o + 3 * n * n].reshape((n, n, 3))
+    o += 3 * n * n
+    mobilized_on = I[o:o + n]
+    o += n
+    out = I[o:o + 5]
+    sanctioned = B[0:n * n].reshape((n, n))
+    halted = B[n * n:2 * n * n].reshape((n, n))
+    return (rung, belief, positions, aid, credibility, threat_until, threat_base,
+            called_until, sanctioned, halted, mobilized_on, owed, today, scal, out)
+
+
+@njit(cache=True)
+def unpack_constants(Fc, Bc, n, k, days):  # pragma: no cover - compiled
+    """The scenario tuple C, in the order of CONST_*."""
+    o = 0
+    salience = Fc[o:o + n * k].reshape((n, k))
+    o += n * k
+    capability = Fc[o:o + n]
+    o += n
+    resolve = Fc[o:o + n]
+    o += n
+    risk_tolerance = Fc[o:o + n]
+    o += n
+    audience = Fc[o:o + n]
+    o += n
+    severity = Fc[o:o + n]
+    o += n
+    vulnerability = Fc[o:o + n]
+    o += n
+    defenders = Fc[o:o + n * n].reshape((n, n))
+    o += n * n
+    prior = Fc[o:o + n * n].reshape((n, n))
+    o = 0
+    force_ok = Bc[o:o + n]
+    o += n
+    rival = Bc[o:o + n * n].reshape((n, n))
+    o += n * n
+    ally = Bc[o:o + n * n].reshape((n, n))
+    o += n * n
+    red = Bc[o:o + n * k].reshape((n, k))
+    o += n * k
+    talk_soon = Bc[o:o + days * n * n].reshape((days, n, n))
+    o += days * n * n
+    pairs = Bc[o:o + n * n].reshape((n, n))
+    return (salience, capability, resolve, risk_tolerance, audience, severity, vulnerability,
+            force_ok, rival, ally, red, defenders, talk_soon, pairs, prior)
+
+
+def static_buffers(kernel_args: tuple, kernel_indices: tuple) -> tuple:
+    """The constant parts of the utilities and the catalog as three flat buffers (Kf, Ki, Kb)."""
+    (careful, risk_averse, n_rivals, signal_value, cost, war_risk_unit, carry, conciliatory,
+     g, abs_g, relief_unit, concession_loss, sanction_pressure, allowed_targets, t_pressure,
+     t_public, t_top, t_escal, t_deesc, t_rung, threat_pressure) = kernel_args
+    (goldstein, signal, public, _top, _ladder, _deesc, concedes, target_kind, threat_of,
+     carries, act_index) = CAT
+    floats = (careful, risk_averse, n_rivals, signal_value, cost, war_risk_unit, carry,
+              conciliatory, g, abs_g, relief_unit, concession_loss, [sanction_pressure],
+              t_pressure, threat_pressure, goldstein, signal, public, concedes)
+    ints = (t_top, t_rung, kernel_indices, target_kind, threat_of, act_index)
+    bools = (allowed_targets, t_public, t_escal, t_deesc, carries)
+    return (np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x in floats]),
+            np.concatenate([np.ravel(np.asarray(x, dtype=np.int64)) for x in ints]),
+            np.concatenate([np.ravel(np.asarray(x, dtype=np.bool_)) for x in bools]))
+
+
+@njit(cache=True)
+def unpack_statics(Kf, Ki, Kb, n, A):  # pragma: no cover - compiled
+    """(K, cat): the arguments ``choose`` passes to kernel.day, and the catalog for ``act``."""
+    o = 0
+    careful = Kf[o:o + n].reshape((n, 1))
+    o += n
+    risk_averse = Kf[o:o + n].reshape((n, 1))
+    o += n
+    n_rivals = Kf[o:o + n]
+    o += n
+    signal_value = Kf[o:o + n * A].reshape((n, A))
+    o += n * A
+    cost = Kf[o:o + n * A].reshape((n, A, 1))
+    o += n * A
+    war_risk_unit = Kf[o:o + n].reshape((n, 1))
+    o += n
+    carry = Kf[o:o + A * 3].reshape((A, 3))
+    o += A * 3
+    conciliatory = Kf[o:o + A].reshape((1, A, 1))
+    o += A
+    g = Kf[o:o + A].reshape((1, A, 1))
+    o += A
+    abs_g = Kf[o:o + A].reshape((1, A, 1))
+    o += A
+    relief_unit = Kf[o:o + A].reshape((1, A, 1))
+    o += A
+    concession_loss = Kf[o:o + n * A].reshape((n, A, 1))
+    o += n * A
+    sanction_pressure = Kf[o]
+    o += 1
+    t_pressure = Kf[o:o + A]
+    o += A
+    threat_pressure = Kf[o:o + 3]
+    o += 3
+    goldstein = Kf[o:o + A]
+    o += A
+    signal = Kf[o:o + A]
+    o += A
+    public = Kf[o:o + A]
+    o += A
+    concedes = Kf[o:o + A]
+    o = 0
+    t_top = Ki[o:o + A]
+    o += A
+    t_rung = Ki[o:o + A]
+    o += A
+    idx = Ki[o:o + 10]
+    o += 10
+    target_kind = Ki[o:o + A]
+    o += A
+    threat_of = Ki[o:o + A]
+    o += A
+    act_index = Ki[o:o + 7]
+    o = 0
+    allowed_targets = Kb[o:o + n * A * n].reshape((n, A, n))
+    o += n * A * n
+    t_public = Kb[o:o + A]
+    o += A
+    t_escal = Kb[o:o + A]
+    o += A
+    t_deesc = Kb[o:o + A]
+    o += A
+    carries = Kb[o:o + A * 3].reshape((A, 3))
+    K = (careful, risk_averse, n_rivals, signal_value, cost, war_risk_unit, carry,
+         conciliatory, g, abs_g, relief_unit, concession_loss, sanction_pressure,
+         allowed_targets, t_pressure, t_public, t_top, t_escal, t_deesc, t_rung,
+         threat_pressure, idx)
+    cat = (goldstein, signal, public, t_top, t_rung, t_deesc, concedes, target_kind,
+           threat_of, carries, act_index)
+    return K, cat
+
+
+@njit(cache=True)
+def unpack_record(Rf, Ri, days, n, k):  # pragma: no cover - compiled
+    """The record tuple R, in the order of RECORD_*."""
+    o = 0
+    credibility = Rf[o:o + days * n].reshape((days, n))
+    o += days * n
+    exposure = Rf[o:o + days * n].reshape((days, n))
+    o += days * n
+    positions = Rf[o:o + days * n * k].reshape((days, n, k))
+    o += days * n * k
+    belief = Rf[o:o + days * n * n].reshape((days, n, n))
+    o += days * n * n
+    tension = Rf[o:o + days]
+    rung = Ri[0:days * n].reshape((days, n))
+    return (rung, credibility, exposure, positions, belief, tension)
+
+
+# what ``run`` does
+DAY, ACTS, END, ACT_ONE, INCIDENT_ONE, INCIDENTS, THREATS = range(7)
+
+
+@njit(cache=True)
+def run(op, day, i, a, j, kind, text, prob, parts, uniforms, noise, draws, dims,
+        F, I, B, Fc, Bc, Kf, Ki, Kb, par, ev_i, ev_f, ev_n, Rf, Ri):  # pragma: no cover
+    """The one entry from Python: ``op`` says what to do on ``day``.
+
+    DAY: the acts and the end of the day (a day without talks); ACTS, END: the
+    two halves (talk rounds are held between them); ACT_ONE: act ``a`` of
+    ``i`` toward ``j`` (``noise[0]``); INCIDENT_ONE: an incident between i and
+    j; INCIDENTS: incidents of chance (``draws``); THREATS: threat bookkeeping.
+    ``dims`` is (days, n, k, A).
+    """
+    days, n, k, A = dims[0], dims[1], dims[2], dims[3]
+    S = unpack_state(F, I, B, n, k)
+    C = unpack_constants(Fc, Bc, n, k, days)
+    K, cat = unpack_statics(Kf, Ki, Kb, n, A)
+    E = (ev_i, ev_f, ev_n)
+    if op == DAY or op == ACTS:  # noqa: PLR1714 (plain compares for numba)
+        if S[14][0] < 0:
+            acts(day, days, uniforms, noise, S, C, K, cat, par, E)
+    if op == DAY or op == END:  # noqa: PLR1714
+        end_of_day(day, days, draws, S, C, par, E, unpack_record(Rf, Ri, days, n, k))
+    elif op == ACT_ONE:
+        act(day, i, a, j, kind, text, prob, parts, noise[0], S, C, cat, par, E)
+    elif op == INCIDENT_ONE:
+        incident(day, i, j, text, S, C, E)
+    elif op == INCIDENTS:
+        incidents(day, draws, S, C, par, E)
+    elif op == THREATS:
+        threats(day, S, par, E)
