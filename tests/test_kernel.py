@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import CrisisModel, load_scenario
-from sim.model import bargaining, kernel
+from sim.model import bargaining, crisis, kernel
 from sim.model.actions import INDEX
 from tests.conftest import FLAGSHIP, SCENARIOS
 
@@ -129,6 +129,14 @@ def test_pairwise_sum_matches_numpy() -> None:
         assert kernel._np_sum(x) == x.sum()
 
 
+def _bargain_in_numpy(r: crisis._Round, table: np.ndarray,
+                      rv: np.ndarray) -> bargaining.RoundResult:
+    p = r.model.params
+    return bargaining.negotiate(table, r.salience, rv, r.model.exponent[r.mem], p.talk_turns,
+                                p.continue_margin, status_quo=r.status_quo, red=r.red,
+                                tolerance=p.red_line_tolerance)
+
+
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: Path(p).stem)
 def test_runs_with_the_kernel_equal_runs_with_the_numpy_statement(
         path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,7 +145,9 @@ def test_runs_with_the_kernel_equal_runs_with_the_numpy_statement(
         fast = CrisisModel(scenario, seed=seed)
         fast.run()
         with monkeypatch.context() as patch:
-            patch.setattr(bargaining, "negotiate_compiled", bargaining.negotiate)
+            patch.setattr(crisis._Round, "_bargain", _bargain_in_numpy)
+            patch.setattr(CrisisModel, "reservation_values",
+                          CrisisModel._reservation_values_reference)
             slow = CrisisModel(scenario, seed=seed)
             slow._utilities = slow._utilities_reference  # type: ignore[method-assign]
             slow.run()
@@ -209,4 +219,18 @@ def test_the_warm_up_loads_every_kernel_the_flagship_uses() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     # the compiled day and the talks' kernels are what Python calls
-    assert {"run", "negotiate", "exposure"} <= set(out.stdout.split()), out.stdout
+    assert {"run", "talk", "negotiate"} <= set(out.stdout.split()), out.stdout
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_compiled_reservation_values_equal_the_numpy_statement(seed: int) -> None:
+    m = CrisisModel(_FLAGSHIP, seed=0)
+    rng = np.random.default_rng(seed)
+    _scramble(m, rng)
+    members = sorted(rng.choice(m.n, int(rng.integers(2, m.n + 1)), replace=False).tolist())
+    agenda = sorted(rng.choice(m.k, int(rng.integers(1, m.k + 1)), replace=False).tolist())
+    fast = m.reservation_values(members, agenda, m._scramble_day)
+    slow = m._reservation_values_reference(members, agenda, m._scramble_day)
+    assert np.array_equal(fast, slow)
+    assert ((fast >= 0) & (fast <= 0.95)).all()

@@ -64,6 +64,9 @@ ACT_KINDS = ("act", "played", "scripted", "injected", "history")
 OUTCOMES = ("war", "settlement", "standoff")
 _NO_PARTS = np.full(len(COMPONENTS), np.nan)
 _NO_DRAWS = np.zeros(1)
+_NO_INTS = np.zeros(0, dtype=np.int64)
+_STATUS_CODE = {"agreement": 0, "partial": 1, "continue": 2, "breakdown": 3}
+_NO_PAIRS = np.zeros((0, 0), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,8 @@ class CrisisModel(mesa.Model):
         super().__init__(rng=self.seed)
         self.crisis = spec
         self.params = spec.parameters
-        self._from_template(_template(spec))
+        self._template = _template(spec)
+        self._from_template(self._template)
         n = self.n
         self.belief[...] = priors(self.resolve, self.rng.standard_normal((n, n)),
                                   self.params.misperception)
@@ -171,7 +175,8 @@ class CrisisModel(mesa.Model):
         self._ev_n = np.zeros(1, dtype=np.int64)
         self._events: list[tuple[Any, ...]] = []
         self._notes: list[Any] = []  # reasons given in Python, and whole events logged there
-        self.talk_log: list[dict[str, Any]] = []
+        self._talk_rows: list[tuple[Any, ...]] = []  # put into words when read (``talk_log``)
+        self._talk_log: list[dict[str, Any]] = []
         self.days_run = 0
 
     def _setup_arrays(self, s: Scenario) -> None:
@@ -248,7 +253,10 @@ class CrisisModel(mesa.Model):
         self._static = _Static(self)
 
     def _schedule_calendar(self, s: Scenario) -> None:
-        self.rounds = [_Round(self, r, self.actor_ids, self.issue_ids) for r in s.talks]
+        t = self._template
+        if t.rounds is None:  # the rounds' constant parts, worked out once per scenario
+            t.rounds = [_Round.constants(self, r) for r in s.talks]
+        self.rounds = [_Round(self, r, parts) for r, parts in zip(s.talks, t.rounds)]
         self._rounds_on: dict[int, list[_Round]] = {}
         for r in self.rounds:
             self._rounds_on.setdefault(r.day, []).append(r)
@@ -359,6 +367,17 @@ class CrisisModel(mesa.Model):
                           * self.vulnerability)
 
     def reservation_values(self, members: list[int], agenda: list[int], day: int) -> np.ndarray:
+        """What no agreement is worth to each participant (its BATNA), 0-0.95.
+
+        Compiled (``engine.reservation``); ``_reservation_values_reference``
+        states it in numpy, and tests hold the two to the same numbers.
+        """
+        return engine.talk(engine.RESERVATION, day, 0, np.asarray(members, dtype=np.int64),
+                           np.asarray(agenda, dtype=np.int64), _NO_INTS, _NO_DRAWS,
+                           _NO_PAIRS, self.status_quo, self._dims, *self._head)
+
+    def _reservation_values_reference(self, members: list[int], agenda: list[int],
+                                      day: int) -> np.ndarray:
         """What no agreement is worth to each participant (its BATNA), 0-0.95.
 
         The better of the status quo (the value of walking away) and what its
@@ -784,7 +803,10 @@ class CrisisModel(mesa.Model):
         for r, (day, kind, i, j, a, rung, text, aux) in enumerate(
                 self._ev_i[lo:hi].tolist(), lo):
             if kind == engine.PYTHON:
-                out.append(notes[text])
+                event = notes[text]
+                if isinstance(event[8], _Later):
+                    event = (*event[:8], event[8]())
+                out.append(event)
             elif kind <= engine.HISTORY:
                 act = CATALOG[a]
                 reason = notes[text] if text >= 0 else _reason(
@@ -814,14 +836,26 @@ class CrisisModel(mesa.Model):
         self._scal[0] = value
 
     def _talk_row(self, r: _Round, status: str, agreed: dict[int, float], offers: int,
-                  note: str) -> None:
-        self.talk_log.append({
+                  note: str | _Later) -> None:
+        self._talk_rows.append((r, status, agreed, offers, note))
+
+    @property
+    def talk_log(self) -> list[dict[str, Any]]:
+        """One row per scheduled round: held (and its result), cancelled or not held."""
+        done = len(self._talk_log)
+        for row in self._talk_rows[done:]:
+            self._talk_log.append(self._talk_words(*row))
+        return self._talk_log
+
+    def _talk_words(self, r: _Round, status: str, agreed: dict[int, float], offers: int,
+                    note: str | _Later) -> dict[str, Any]:
+        return ({
             "day": r.day, "name": r.spec.name, "venue": r.spec.venue,
             "participants": " ".join(self.actor_ids[m] for m in r.members),
             "agenda": " ".join(self.issue_ids[k] for k in r.agenda),
             "status": status,
             "agreed": " ".join(f"{self.issue_ids[k]}={v:.0f}" for k, v in sorted(agreed.items())),
-            "offers": offers, "note": note})
+            "offers": offers, "note": note if isinstance(note, str) else note()})
 
     # ------------------------------------------------------------------ running
 
@@ -833,15 +867,45 @@ class CrisisModel(mesa.Model):
 class _Round:
     """A scheduled talk round, bound to its model."""
 
-    def __init__(self, model: CrisisModel, spec: Any, actor_ids: list[str],
-                 issue_ids: list[str]) -> None:
+    def __init__(self, model: CrisisModel, spec: Any, constants: dict[str, Any]) -> None:
         self.model = model
         self.spec = spec
-        self.day = (spec.date - model.start).days
-        self.members = [actor_ids.index(a) for a in spec.participants]
-        self.agenda = [issue_ids.index(k) for k in (spec.agenda or issue_ids)]
+        self.__dict__.update(constants)
         self.done = False
         self._rejected = ""  # why a player turned down the deal, if one did
+
+    @staticmethod
+    def constants(model: CrisisModel, spec: Any) -> dict[str, Any]:
+        """What the round reads of the scenario, by participant and agenda item."""
+        members = [model.actor_ids.index(a) for a in spec.participants]
+        agenda = [model.issue_ids.index(k) for k in (spec.agenda or model.issue_ids)]
+        mem = np.array(members, dtype=np.int64)
+        ag = np.array(agenda, dtype=np.int64)
+        block = np.ix_(mem, ag)
+        rivals = model.rival[np.ix_(mem, mem)]
+        turns = model.params.talk_turns
+        taus = np.arange(turns) / (turns - 1) if turns > 1 else np.ones(1)
+        return {
+            "day": (spec.date - model.start).days, "members": members, "agenda": agenda,
+            "mem": mem, "ag": ag, "rivals": rivals,
+            "dyads": [(int(mem[x]), int(mem[y])) for x, y in zip(*np.nonzero(rivals))],
+            "salience": np.ascontiguousarray(model.salience[block]),
+            "red": np.ascontiguousarray(model.red[block]),
+            "status_quo": np.ascontiguousarray(model.status_quo[ag], dtype=float),
+            # the part of the aspirations (bargaining.aspiration) that does not change
+            "concession": 1.0 - np.clip(taus[:, None], 0.0, 1.0) ** model.exponent[mem][None, :],
+        }
+
+    def _bargain(self, table: np.ndarray, rv: np.ndarray) -> bargaining.RoundResult:
+        """bargaining.negotiate_compiled, with the round's constant parts computed once."""
+        p = self.model.params
+        asp = rv[None, :] + (1.0 - rv[None, :]) * self.concession
+        status, cols, values, offers, gap, holdout = kernel.negotiate(
+            np.ascontiguousarray(table), self.salience, asp, float(p.continue_margin),
+            self.status_quo, 0, self.red, float(p.red_line_tolerance))
+        return bargaining.RoundResult(
+            bargaining._STATUS[status], {int(c): float(v) for c, v in zip(cols, values)},
+            int(offers), float(gap), int(holdout))
 
     def convene(self) -> None:
         """Hold the round (in the step, after the day's acts)."""
@@ -849,36 +913,31 @@ class _Round:
         if m.outcome is not None or self.done:
             return
         self.done = True
-        mem = np.array(self.members)
-        halted = m.halted[np.ix_(mem, mem)]
+        mem = self.mem
+        halted = m.halted[mem][:, mem]
         if halted.any():
             who = sorted({m.actor_ids[mem[x]] for x in np.nonzero(halted.any(1))[0]})
             m.halted[np.ix_(mem, mem)] = False
             m._talk_row(self, "cancelled", {}, 0, f"talks halted by {', '.join(who)}")
             return
-        ag = np.array(self.agenda)
-        rv = m.reservation_values(self.members, self.agenda, day)
-        table = m.positions[np.ix_(mem, ag)].copy()
+        rv = m.reservation_values(self.mem, self.ag, day)
+        table = m.positions[self.mem][:, self.ag]
         played = [x for x, a in enumerate(self.members) if a in m.players]
         for x in played:
             table[x] = self._offer(x, table, rv)
-        res = bargaining.negotiate_compiled(
-            table, m.salience[np.ix_(mem, ag)], rv,
-            m.exponent[mem], m.params.talk_turns, m.params.continue_margin,
-            status_quo=m.status_quo[ag], red=m.red[np.ix_(mem, ag)],
-            tolerance=m.params.red_line_tolerance)
+        res = self._bargain(table, rv)
         for x in played:
             if res.status in ("agreement", "partial"):
                 res = self._answer(x, table, rv, res)
-        agreed = {int(ag[c]): v for c, v in res.agreed.items()}
-        rivals = m.rival[np.ix_(mem, mem)]
-        before = m.positions[mem].copy()  # to say whose position each agreement is nearer
+        agreed = {int(self.ag[c]): v for c, v in res.agreed.items()}
+        mem, rivals = self.mem, self.rivals
+        before = m.positions[mem]  # (a copy) to say whose position each agreement is nearer
         self._effects(res.status, agreed, mem, rivals)
-        note = self._note(res, rv, mem, before)
+        note = _Later(self._note, res, rv, mem, before)
         m._talk_row(self, res.status, agreed, res.offers, note)
-        for x, y in zip(*np.nonzero(rivals)):  # one event per directed dyad of rivals
-            m._log(day, "talks", int(mem[x]), int(mem[y]), "negotiate", "046", 7.0,
-                   f"{self.spec.name}: {res.status}" + (f" ({note})" if note else ""))
+        for x, y in self.dyads:  # one event per directed dyad of rivals
+            m._log(day, "talks", x, y, "negotiate", "046", 7.0,
+                   _Later(_talk_reason, self.spec.name, res.status, note))
         self._check_settlement()
 
     def _talks(self, x: int, table: np.ndarray, rv: np.ndarray) -> Talks:
@@ -933,20 +992,16 @@ class _Round:
 
     def _effects(self, status: str, agreed: dict[int, float], mem: np.ndarray,
                  rivals: np.ndarray) -> None:
+        """The result takes effect (``engine.talk``): agreed positions for everyone at the
+        table, beliefs about rivals shifted, tension, one rung down after an agreement."""
         m = self.model
-        for k, v in agreed.items():
-            m.positions[mem, k] = min(max(v, 0.0), 100.0)
-            if rivals.any():
+        if rivals.any():
+            for k, v in agreed.items():
                 m.commitments[k] = v
-        shift = {"agreement": -TALK_BELIEF_SHIFT, "partial": -TALK_BELIEF_SHIFT / 2,
-                 "continue": 0.0, "breakdown": TALK_BELIEF_SHIFT}[status]
-        tension = {"agreement": 0.6, "partial": 0.8, "continue": 0.9, "breakdown": 1.0}[status]
-        block = np.ix_(mem, mem)
-        m.belief[block] = np.where(rivals, logistic(logit(m.belief[block]) + shift),
-                                   m.belief[block])
-        m.tension = min(1.0, m.tension * tension + (0.1 if status == "breakdown" else 0.0))
-        if status == "agreement" and rivals.any():
-            m.rung[mem] = np.maximum(m.rung[mem] - 1, 0)
+        engine.talk(engine.EFFECTS, self.day, _STATUS_CODE[status], mem, _NO_INTS,
+                    np.fromiter(agreed, dtype=np.int64, count=len(agreed)),
+                    np.fromiter(agreed.values(), dtype=float, count=len(agreed)), rivals,
+                    m.status_quo, m._dims, *m._head)
 
     def _note(self, res: bargaining.RoundResult, rv: np.ndarray, mem: np.ndarray,
               before: np.ndarray) -> str:
@@ -1103,6 +1158,7 @@ class _Template:
                 o += a.size
             self.groups.append((owner, buf, tuple(entries)))
         self.Kf, self.Ki, self.Kb = engine.static_buffers(ns._static.kernel_args, _KERNEL_INDICES)
+        self.rounds: list[dict[str, Any]] | None = None  # _Round.constants, on first use
         self.par = np.array([float(getattr(spec.parameters, k)) for k in engine.PARAMETERS])
         self.dims = np.array([ns.days, ns.n, ns.k, len(CATALOG)], dtype=np.int64)
 
@@ -1120,3 +1176,21 @@ def _template(spec: Scenario) -> _Template:
         _TEMPLATES.pop(next(iter(_TEMPLATES)))
     _TEMPLATES[id(spec)] = (spec, template)
     return template
+
+
+class _Later:
+    """Text put together when first read (the logs are read far less often than written)."""
+
+    __slots__ = ("args", "fn", "value")
+
+    def __init__(self, fn: Any, *args: Any) -> None:
+        self.fn, self.args, self.value = fn, args, None
+
+    def __call__(self) -> str:
+        if self.value is None:
+            self.value = self.fn(*(a() if isinstance(a, _Later) else a for a in self.args))
+        return self.value
+
+
+def _talk_reason(name: str, status: str, note: str) -> str:
+    return f"{name}: {status}" + (f" ({note})" if note else "")

@@ -582,3 +582,93 @@ def run(op, day, i, a, j, kind, text, prob, parts, uniforms, noise, draws, dims,
         incidents(day, draws, S, C, par, E)
     elif op == THREATS:
         threats(day, S, par, E)
+
+
+# ---------------------------------------------------------------------- talks
+RESERVATION, EFFECTS = 0, 1
+AGREEMENT, PARTIAL, CONTINUE, BREAKDOWN = 0, 1, 2, 3  # bargaining._STATUS
+
+
+@njit(cache=True)
+def reservation(day, members, agenda, status_quo, S, C, par):  # pragma: no cover
+    """CrisisModel.reservation_values compiled: what no agreement is worth to each participant."""
+    rung, belief, positions, aid, credibility, threat_until = S[0], S[1], S[2], S[3], S[4], S[5]
+    sanctioned = S[8]
+    (salience, capability, resolve, risk_tolerance, _aud, severity, vulnerability, force_ok,
+     rival, _ally, _red, defenders, _soon, _pairs, _prior) = C
+    n = rung.shape[0]
+    p = members.shape[0]
+    s = kernel.strength(capability, rung, aid, False)
+    pwin = kernel.win_probability(s, s, defenders)
+    e = kernel.exposure(day, threat_until, credibility, severity, vulnerability, sanctioned,
+                        par[P_SUNK], pwin)
+    d = kernel.stakes(positions, salience)
+    rv = np.empty(p)
+    sal = np.empty(agenda.shape[0])
+    close = np.empty(agenda.shape[0])
+    for x in range(p):
+        a = members[x]
+        # the strength of its rivals at the table (its own when it has none there)
+        acc, count = 0.0, 0
+        for y in range(p):
+            if rival[a, members[y]]:
+                acc += s[members[y]]
+                count += 1
+        opp = acc / max(count, 1) if count > 0 else s[a]
+        leverage = s[a] / (s[a] + opp)
+        for c in range(agenda.shape[0]):  # bargaining.utilities of the status quo
+            q = agenda[c]
+            sal[c] = salience[a, q]
+            close[c] = salience[a, q] * (1.0 - abs(status_quo[q] - positions[a, q]) / 100.0)
+        weight = kernel._np_sum(sal)
+        walk_away = kernel._np_sum(close) / weight if weight > 0 else 1.0
+        hold_out = resolve[a] * (0.6 + 0.4 * leverage)
+        careful = 1.5 - resolve[a]
+        sc = 0.0
+        for y in range(n):
+            sc += severity[y] * (1.0 if sanctioned[y, a] else 0.0)
+        sc *= vulnerability[a]
+        fear = 0.0
+        for j in range(n):
+            r8 = rung[j] / 8.0
+            v = belief[a, j] * r8 ** 2 * pwin[j, a] * d[a, j] if rival[a, j] and force_ok[j] \
+                else 0.0
+            if j == 0 or v > fear:
+                fear = v
+        v = (max(walk_away, hold_out) - careful * (0.5 * e[a] + 0.25 * sc)
+             - fear * (1 - risk_tolerance[a]))
+        rv[x] = min(max(v, 0.0), 0.95)
+    return rv
+
+
+@njit(cache=True)
+def talk(op, day, status, members, agenda, cols, values, rivals, status_quo, dims,
+         F, I, B, Fc, Bc, Kf, Ki, Kb, par):  # pragma: no cover - compiled
+    """The talks' entry from Python: RESERVATION returns the reservation values;
+    EFFECTS applies a result (``rivals``: the (p, p) rival mask of the participants)."""
+    days, n, k = dims[0], dims[1], dims[2]
+    S = unpack_state(F, I, B, n, k)
+    if op == RESERVATION:
+        return reservation(day, members, agenda, status_quo, S,
+                           unpack_constants(Fc, Bc, n, k, days), par)
+    rung, belief, positions, scal = S[0], S[1], S[2], S[13]
+    p = members.shape[0]
+    for v in range(cols.shape[0]):
+        for x in range(p):
+            positions[members[x], cols[v]] = min(max(values[v], 0.0), 100.0)
+    shift = (-0.3 if status == AGREEMENT else -0.3 / 2 if status == PARTIAL
+             else 0.3 if status == BREAKDOWN else 0.0)
+    factor = (0.6 if status == AGREEMENT else 0.8 if status == PARTIAL
+              else 0.9 if status == CONTINUE else 1.0)
+    any_rival = False
+    for x in range(p):
+        for y in range(p):
+            if rivals[x, y]:
+                any_rival = True
+                a, b = members[x], members[y]
+                belief[a, b] = logistic(logit(belief[a, b]) + shift)
+    scal[0] = min(1.0, scal[0] * factor + (0.1 if status == BREAKDOWN else 0.0))
+    if status == AGREEMENT and any_rival:
+        for x in range(p):
+            rung[members[x]] = max(rung[members[x]] - 1, 0)
+    return np.empty(0)
