@@ -1,0 +1,114 @@
+"""The compiled day (sim/model/engine.py): its buffers, its log, and its agreement with Python.
+
+The model's arrays are views of flat buffers that compiled code unpacks by
+position; these tests hold the Python names and the compiled unpacking to
+the same arrays, and check that the log kept as numbers reads back as the
+logged events.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim import CrisisModel, load_scenario, scenario_from_dict
+from sim.model import engine
+from tests.conftest import FLAGSHIP, two_states
+
+_FLAGSHIP = load_scenario(FLAGSHIP)
+
+
+def _unpacked(m: CrisisModel) -> tuple:
+    F, I, B, Fc, Bc, Kf, Ki, Kb, _ = m._head  # noqa: E741
+    Rf, Ri = m._tail
+    days, n, k, A = (int(x) for x in m._dims)
+    return (engine.unpack_state(F, I, B, n, k), engine.unpack_constants(Fc, Bc, n, k, days),
+            engine.unpack_record(Rf, Ri, days, n, k), engine.unpack_statics(Kf, Ki, Kb, n, A))
+
+
+def test_the_compiled_unpacking_sees_the_model_s_own_arrays() -> None:
+    m = CrisisModel(_FLAGSHIP, seed=3)
+    rng = np.random.default_rng(0)
+    names = (*engine.STATE_F, *engine.STATE_I, *engine.STATE_B, *engine.CONST_F,
+             *engine.CONST_B)
+    for name in names:  # distinct values everywhere: a shifted offset cannot go unseen
+        a = getattr(m, name)
+        a[...] = rng.random(a.shape) < 0.5 if a.dtype == bool else rng.integers(-50, 50, a.shape)
+    for name in engine.RECORD_F + engine.RECORD_I:
+        m.record[name][...] = rng.integers(-50, 50, m.record[name].shape)
+    S, C, R, _ = _unpacked(m)
+    state = ("rung", "belief", "positions", "aid", "credibility", "threat_until", "threat_base",
+             "called_until", "sanctioned", "halted", "mobilized_on", "owed", "_today", "_scal",
+             "_out")
+    constants = ("salience", "capability", "resolve", "risk_tolerance", "audience", "severity",
+                 "vulnerability", "force_ok", "rival", "ally", "red", "_defenders", "talk_soon",
+                 "_incident_pairs", "prior_logodds")
+    for name, view in zip(state, S):
+        assert np.array_equal(view, getattr(m, name)), name
+    for name, view in zip(constants, C):
+        assert np.array_equal(view, getattr(m, name)), name
+    for name, view in zip(("rung", "credibility", "exposure", "positions", "belief", "tension"),
+                          R):
+        assert np.array_equal(view, m.record[name]), name
+    # and a change through a view is a change of the model's array
+    S[0][:] = 7
+    assert (m.rung == 7).all()
+
+
+def test_the_statics_unpack_to_what_the_kernel_is_given() -> None:
+    m = CrisisModel(_FLAGSHIP, seed=0)
+    *_, (K, cat) = _unpacked(m)
+    for got, want in zip(K[:-1], m._static.kernel_args):
+        assert np.array_equal(np.asarray(got), np.asarray(want))
+    for got, want in zip(cat, engine.CAT):
+        assert np.array_equal(got, want)
+
+
+def test_runs_do_not_share_state() -> None:
+    # runs of one scenario copy the template's buffers: one run's changes stay its own
+    a = CrisisModel(_FLAGSHIP, seed=1)
+    b = CrisisModel(_FLAGSHIP, seed=1)
+    a.run()
+    assert b.days_run == 0 and b.events == []
+    b.run()
+    assert repr(a.events) == repr(b.events) and a.talk_log == b.talk_log
+    for name in a.record:
+        np.testing.assert_array_equal(a.record[name], b.record[name])
+
+
+def test_the_log_reads_the_same_however_often_and_whenever_it_is_read() -> None:
+    read_daily = CrisisModel(_FLAGSHIP, seed=5)
+    while read_daily.running:
+        read_daily.step()
+        _ = read_daily.events, read_daily.talk_log
+    read_once = CrisisModel(_FLAGSHIP, seed=5)
+    read_once.run()
+    assert repr(read_daily.events) == repr(read_once.events)
+    assert read_daily.talk_log == read_once.talk_log
+    assert read_once.events is read_once.events  # one list, extended as the run goes on
+
+
+def test_the_event_buffer_grows_without_losing_events() -> None:
+    m = CrisisModel(scenario_from_dict(two_states(
+        **{"parameters": {"incident_risk": 0.0, "misperception": 0.0}})), seed=0)
+    first = m._ev_i.shape[0]
+    for k in range(first * 3):  # more acts than the buffer first holds
+        m._act(0, 0, 3, 1, f"criticism {k}", "injected", np.zeros(m.n))
+    assert m._ev_i.shape[0] > first
+    reasons = [e[8] for e in m.events]
+    assert reasons == [f"criticism {k}" for k in range(first * 3)]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_credibility_and_incident_reasons_state_their_numbers(seed: int) -> None:
+    m = CrisisModel(_FLAGSHIP, seed=seed, incident_risk=0.2)
+    m.run()
+    kinds = {e[1] for e in m.events}
+    assert "incident" in kinds
+    for day, kind, i, j, action, _c, _g, rung, reason in m.events:
+        if kind == "incident" and not reason.startswith("injected"):
+            a, b = (int(x) for x in reason.split("rungs ")[1].split(" and "))
+            assert 0 <= a <= 8 and 0 <= b <= 8 and j is not None
+        if kind == "credibility":
+            before, after = (float(x) for x in reason.split("credibility ")[1].split(" -> "))
+            assert (after >= before) == (action == "threat_carried_out")
