@@ -112,3 +112,26 @@ def test_credibility_and_incident_reasons_state_their_numbers(seed: int) -> None
         if kind == "credibility":
             before, after = (float(x) for x in reason.split("credibility ")[1].split(" -> "))
             assert (after >= before) == (action == "threat_carried_out")
+
+
+@pytest.mark.parametrize("daily", [True, False])
+def test_the_record_collector_gives_what_mesa_s_collector_would(daily: bool) -> None:
+    import mesa
+
+    from sim.model.crisis import RecordCollector
+
+    for seed in range(6):
+        m = CrisisModel(_FLAGSHIP, seed=seed)
+        m.collect_daily = daily
+        plain = mesa.DataCollector(model_reporters=dict(RecordCollector.REPORTERS))
+        plain.collect(m)
+        seen = 1
+        while m.running:
+            m.step()
+            if len(m.datacollector._days) > seen:  # collect when the model's collector did
+                plain.collect(m)
+                seen += 1
+        ours = m.datacollector.get_model_vars_dataframe()
+        assert len(ours) == (m.days_run + 1 if daily else 2)
+        assert ours.equals(plain.get_model_vars_dataframe())
+        assert ours["outcome"].iloc[-1] == m.outcome.kind

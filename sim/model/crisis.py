@@ -142,8 +142,7 @@ class CrisisModel(mesa.Model):
             self.players[self.actor_ids.index(code)] = player
         self.moves: list[Move] = []
         self.outcome: Outcome | None = None
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "tension": "tension", "max_rung": "max_rung", "outcome": "outcome_kind"})
+        self.datacollector = RecordCollector()
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ setup
@@ -1194,3 +1193,54 @@ class _Later:
 
 def _talk_reason(name: str, status: str, note: str) -> str:
     return f"{name}: {status}" + (f" ({note})" if note else "")
+
+
+class RecordCollector(mesa.DataCollector):
+    """Mesa's DataCollector for the model's tension, highest rung and outcome.
+
+    It reads the model's own daily record (``CrisisModel.record``) when its
+    data are asked for, instead of copying three values at every step: a
+    collect notes which day it saw. ``model_vars``,
+    ``get_model_vars_dataframe()`` and ``mesa.batch_run`` see what Mesa's own
+    collector would have collected at the same steps.
+    """
+
+    REPORTERS = {"tension": "tension", "max_rung": "max_rung", "outcome": "outcome_kind"}
+
+    def __init__(self) -> None:
+        self._model: CrisisModel | None = None
+        self._days: list[int] = []  # the day each collect saw (-1: before the first day)
+        self._start: tuple[float, int] = (0.0, 0)  # tension and highest rung before day 0
+        super().__init__(model_reporters=dict(self.REPORTERS))
+
+    def collect(self, model: Any) -> None:
+        if self._model is None:
+            self._model = model
+            self._start = (float(model.tension), int(model.max_rung))
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        self._days.append(model.days_run - 1)
+
+    @property
+    def model_vars(self) -> dict[str, list[Any]]:  # type: ignore[override]
+        """{reporter: [value at each collect]}, read from the record."""
+        m = self._model
+        out: dict[str, list[Any]] = {name: [] for name in self.REPORTERS}
+        if m is None:
+            return out
+        last = len(self._days) - 1
+        for n, day in enumerate(self._days):
+            if day < 0:
+                tension, top = self._start
+            else:
+                tension, top = float(m.record["tension"][day]), int(m.record["rung"][day].max())
+            out["tension"].append(tension)
+            out["max_rung"].append(top)
+            # the outcome is known at the collect of the day it happened, the last one
+            ended = m.outcome is not None and n == last and day == m.days_run - 1
+            out["outcome"].append(m.outcome.kind if ended else "")
+        return out
+
+    @model_vars.setter
+    def model_vars(self, value: dict[str, list[Any]]) -> None:
+        pass  # Mesa's __init__ sets an empty dict; the values come from the record
