@@ -1,6 +1,7 @@
 """CrisisModel: crisis bargaining between states, one step per day.
 
 Each day (``step``, Mesa's step at time d + 1):
+  0. the morning: the day's scripted events, in file order;
   1. every actor scores every allowed (action, target) option by expected
      utility (``_utilities``) and picks one with the logit rule;
   2. the acts take effect in scenario order: postures move on the ladder,
@@ -9,8 +10,8 @@ Each day (``step``, Mesa's step at time d + 1):
   3. the day's talk rounds bargain over their agenda (``bargaining.negotiate``);
   4. the end of the day: incidents, threat bookkeeping and credibility, the
      tension index, the record, and the outcome check.
-Scripted events are Mesa events on the morning of their day (time d + 0.5),
-before the actors choose.
+The day itself runs compiled (``sim.model.engine``) when the model decides
+every actor.
 
 Every equation is written out in docs/ODD.md, section by section, in the
 order of this file.
@@ -64,6 +65,7 @@ ACT_KINDS = ("act", "played", "scripted", "injected", "history")
 OUTCOMES = ("war", "settlement", "standoff")
 _NO_PARTS = np.full(len(COMPONENTS), np.nan)
 _NO_DRAWS = np.zeros(1)
+_NO_BG = np.zeros(3, dtype=np.int64)
 _NO_INTS = np.zeros(0, dtype=np.int64)
 _STATUS_CODE = {"agreement": 0, "partial": 1, "continue": 2, "breakdown": 3}
 _NO_PAIRS = np.zeros((0, 0), dtype=bool)
@@ -167,6 +169,7 @@ class CrisisModel(mesa.Model):
         self._tail = (Rf, Ri)
         self._dims = t.dims
         self._no_draws = np.zeros((self.n, self.n))
+        self._bg_of: Any = None  # the Generator whose bit generator ``_bg`` addresses
         self.commitments: dict[int, float] = {}
         # the event log as numbers (engine.log_event), put into words when read (``events``)
         self._ev_i = np.empty((256, engine.N_INT), dtype=np.int64)
@@ -260,8 +263,9 @@ class CrisisModel(mesa.Model):
         for r in self.rounds:
             self._rounds_on.setdefault(r.day, []).append(r)
         self.scripted = [_Scripted(self, e) for e in s.events]
+        self._scripted_on: dict[int, list[_Scripted]] = {}
         for e in self.scripted:
-            self.schedule_event(e.happen, at=e.day + 0.5)
+            self._scripted_on.setdefault(e.day, []).append(e)
 
     def _replay_plan(self, history: Mapping[str, Sequence[RecordedAct]]
                      ) -> dict[int, dict[int, list[tuple[int, int, str]]]]:
@@ -293,7 +297,8 @@ class CrisisModel(mesa.Model):
         self._room()
         nn = self._no_draws
         engine.run(op, day, i, a, j, kind, text, prob, parts, uniforms,
-                   nn if noise is None else noise, nn if draws is None else draws, self._dims,
+                   nn if noise is None else noise, nn if draws is None else draws, _NO_BG,
+                   self._dims,
                    *self._head, self._ev_i, self._ev_f, self._ev_n, *self._tail)
         if self._out[0] >= 0:
             self._sync_outcome()
@@ -422,19 +427,28 @@ class CrisisModel(mesa.Model):
         if not self.running:  # the run has ended
             return
         day, n = self.day, self.n
+        for e in self._scripted_on.get(day, ()):  # the morning: scripted events, in file order
+            e.happen()
         incident_draws = self._no_draws
         if self.outcome is None:
+            compiled = not (self.players or self.replay or "_utilities" in vars(self))
+            if (compiled and day not in self._rounds_on and day < self.days
+                    and self.days_run <= day):
+                # the model decides every actor and no talks are held: the day, its draws
+                # included, in one compiled call
+                if self.rng is not self._bg_of:
+                    self._bg, self._bg_of = engine.bit_generator_addresses(self.rng), self.rng
+                self._room()
+                engine.run(engine.DAY, day, 0, 0, 0, 0, -1, np.nan, _NO_PARTS, _NO_DRAWS,
+                           self._no_draws, self._no_draws, self._bg, self._dims, *self._head,
+                           self._ev_i, self._ev_f, self._ev_n, *self._tail)
+                if self._out[0] >= 0:
+                    self._sync_outcome()
+                self._after_day(day)
+                return
             uniforms = self.rng.random(n)
             noise = self.rng.standard_normal((n, n))
             incident_draws = self.rng.random((n, n))
-            compiled = not (self.players or self.replay or "_utilities" in vars(self))
-            rounds = self._rounds_on.get(day)
-            if compiled and not rounds and day < self.days and self.days_run <= day:
-                # the model decides every actor and no talks are held: one compiled call
-                self._engine(engine.DAY, day, uniforms=uniforms, noise=noise,
-                             draws=incident_draws)
-                self._after_day(day)
-                return
             if compiled:
                 self._engine(engine.ACTS, day, uniforms=uniforms, noise=noise)
             else:
@@ -1039,7 +1053,7 @@ class _Round:
 
 
 class _Scripted:
-    """A scripted event, bound to its model (Mesa keeps weak references)."""
+    """A scripted event, bound to its model; it happens in the morning of its day's step."""
 
     def __init__(self, model: CrisisModel, spec: Any) -> None:
         self.model = model

@@ -27,8 +27,11 @@ from __future__ import annotations
 
 import numpy as np
 from numba import carray, njit, types
+from llvmlite import ir
 from numba.core import cgutils
 from numba.extending import intrinsic
+from numba.np.random._constants import (fi_double, ki_double, wi_double, ziggurat_nor_inv_r,
+                                        ziggurat_nor_r)
 
 from sim.model import kernel
 from sim.model.actions import CATALOG, INDEX, TABLE
@@ -566,16 +569,99 @@ def unpack_record(Rf, Ri, days, n, k):  # pragma: no cover - compiled
     return (rung, credibility, exposure, positions, belief, tension)
 
 
+# ---------------------------------------------------------------------- random numbers
+# The day's draws made in compiled code from the model's own numpy Generator, through the
+# C interface every numpy bit generator offers (``BitGenerator.ctypes``), with numpy's own
+# algorithms: ``random`` is ``next_double``, ``standard_normal`` numpy's ziggurat (as numba's
+# Generator support writes it). The same numbers as ``rng.random``/``rng.standard_normal``,
+# and the generator's state moves on the same way (tests/test_engine.py).
+
+
+@intrinsic
+def _call_u64(typingctx, fn, state):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Call a bit generator's ``next_uint64(void *state)`` given both addresses."""
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        fnty = ir.FunctionType(ir.IntType(64), [cgutils.voidptr_t])
+        f = builder.inttoptr(args[0], fnty.as_pointer())
+        return builder.call(f, [builder.inttoptr(args[1], cgutils.voidptr_t)])
+    return types.uint64(types.intp, types.intp), codegen
+
+
+@intrinsic
+def _call_double(typingctx, fn, state):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Call a bit generator's ``next_double(void *state)`` given both addresses."""
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        fnty = ir.FunctionType(ir.DoubleType(), [cgutils.voidptr_t])
+        f = builder.inttoptr(args[0], fnty.as_pointer())
+        return builder.call(f, [builder.inttoptr(args[1], cgutils.voidptr_t)])
+    return types.float64(types.intp, types.intp), codegen
+
+
+def bit_generator_addresses(rng: np.random.Generator) -> np.ndarray:
+    """(state, next_uint64, next_double) addresses of a Generator's bit generator."""
+    import ctypes
+
+    c = rng.bit_generator.ctypes
+    return np.array([c.state_address, ctypes.cast(c.next_uint64, ctypes.c_void_p).value,
+                     ctypes.cast(c.next_double, ctypes.c_void_p).value], dtype=np.int64)
+
+
+@njit(cache=True)
+def _normal(bg):  # pragma: no cover - compiled
+    """numpy's random_standard_normal (the ziggurat), on the bit generator ``bg``."""
+    while True:
+        r = _call_u64(bg[1], bg[0])
+        idx = r & 0xff
+        r >>= 8
+        sign = r & 0x1
+        rabs = (r >> 1) & 0x000fffffffffffff
+        x = rabs * wi_double[idx]
+        if sign & 0x1:
+            x = -x
+        if rabs < ki_double[idx]:
+            return x
+        if idx == 0:
+            while True:
+                xx = -ziggurat_nor_inv_r * np.log1p(-_call_double(bg[2], bg[0]))
+                yy = -np.log1p(-_call_double(bg[2], bg[0]))
+                if yy + yy > xx * xx:
+                    if (rabs >> 8) & 0x1:
+                        return -(ziggurat_nor_r + xx)
+                    return ziggurat_nor_r + xx
+        elif ((fi_double[idx - 1] - fi_double[idx]) * _call_double(bg[2], bg[0])
+              + fi_double[idx]) < np.exp(-0.5 * x * x):
+            return x
+
+
+@njit(cache=True)
+def draw_day(bg, n):  # pragma: no cover - compiled
+    """The day's draws, as CrisisModel.step makes them: rng.random(n),
+    rng.standard_normal((n, n)), rng.random((n, n))."""
+    uniforms = np.empty(n)
+    for x in range(n):
+        uniforms[x] = _call_double(bg[2], bg[0])
+    noise = np.empty((n, n))
+    for x in range(n):
+        for y in range(n):
+            noise[x, y] = _normal(bg)
+    incident = np.empty((n, n))
+    for x in range(n):
+        for y in range(n):
+            incident[x, y] = _call_double(bg[2], bg[0])
+    return uniforms, noise, incident
+
+
 # what ``run`` does
 DAY, ACTS, END, ACT_ONE, INCIDENT_ONE, INCIDENTS, THREATS = range(7)
 
 
 @njit(cache=True)
-def run(op, day, i, a, j, kind, text, prob, parts, uniforms, noise, draws, dims,
+def run(op, day, i, a, j, kind, text, prob, parts, uniforms, noise, draws, bg, dims,
         F, I, B, Fc, Bc, Kf, Ki, Kb, par, ev_i, ev_f, ev_n, Rf, Ri):  # pragma: no cover
     """The one entry from Python: ``op`` says what to do on ``day``.
 
-    DAY: the acts and the end of the day (a day without talks); ACTS, END: the
+    DAY: the day's draws from the bit generator ``bg`` (``draw_day``), the acts
+    and the end of the day (a day without talks, while the run goes on); ACTS, END: the
     two halves (talk rounds are held between them); ACT_ONE: act ``a`` of
     ``i`` toward ``j`` (``noise[0]``); INCIDENT_ONE: an incident between i and
     j; INCIDENTS: incidents of chance (``draws``); THREATS: threat bookkeeping.
@@ -586,6 +672,8 @@ def run(op, day, i, a, j, kind, text, prob, parts, uniforms, noise, draws, dims,
     C = unpack_constants(Fc, Bc, n, k, days)
     K, cat = unpack_statics(Kf, Ki, Kb, n, A)
     E = (ev_i, ev_f, ev_n)
+    if op == DAY:
+        uniforms, noise, draws = draw_day(bg, n)
     if op == DAY or op == ACTS:  # noqa: PLR1714 (plain compares for numba)
         if S[14][0] < 0:
             acts(day, days, uniforms, noise, S, C, K, cat, par, E)
