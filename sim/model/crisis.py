@@ -170,7 +170,6 @@ class CrisisModel(mesa.Model):
         self._dims = t.dims
         self._no_draws = np.zeros((self.n, self.n))
         self._bg_of: Any = None  # the Generator whose bit generator ``_bg`` addresses
-        self.commitments: dict[int, float] = {}
         # the event log as numbers (engine.log_event), put into words when read (``events``)
         self._ev_i = np.empty((256, engine.N_INT), dtype=np.int64)
         self._ev_f = np.empty((256, engine.N_FLOAT))
@@ -235,6 +234,7 @@ class CrisisModel(mesa.Model):
         self.threat_base = np.zeros((n, n, 3), dtype=int)  # target's rung when made
         self.called_until = np.full((n, n, 3), -1)  # deadline to carry out a called threat
         self._scal = np.zeros(1)  # [tension], a vector so that compiled code can change it
+        self._committed = np.full(k, np.nan)  # the value agreed on each issue with rivals
         self._out = np.full(5, -1, dtype=np.int64)  # the outcome as engine writes it
         self._today = np.zeros((n, n))  # Goldstein sum of today's acts i -> j
         days = self.days
@@ -258,7 +258,8 @@ class CrisisModel(mesa.Model):
         t = self._template
         if t.rounds is None:  # the rounds' constant parts, worked out once per scenario
             t.rounds = [_Round.constants(self, r) for r in s.talks]
-        self.rounds = [_Round(self, r, parts) for r, parts in zip(s.talks, t.rounds)]
+        self.rounds = [_Round(self, r, parts, x)
+                       for x, (r, parts) in enumerate(zip(s.talks, t.rounds))]
         self._rounds_on: dict[int, list[_Round]] = {}
         for r in self.rounds:
             self._rounds_on.setdefault(r.day, []).append(r)
@@ -431,7 +432,7 @@ class CrisisModel(mesa.Model):
             e.happen()
         incident_draws = self._no_draws
         if self.outcome is None:
-            compiled = not (self.players or self.replay or "_utilities" in vars(self))
+            compiled = not (self.players or self.replay or self._reference)
             if (compiled and day not in self._rounds_on and day < self.days
                     and self.days_run <= day):
                 # the model decides every actor and no talks are held: the day, its draws
@@ -763,9 +764,14 @@ class CrisisModel(mesa.Model):
         if kind < 0 or self.outcome is not None:
             return
         ids = self.actor_ids
-        detail = {engine.BY_FORCE: f"{ids[x]} used force against {ids[y]}",
-                  engine.BY_INCIDENT: f"an incident escalated: {ids[x]} at war with {ids[y]}",
-                  engine.BY_DATE: "no war and no settlement by the end date"}[cause]
+        if cause == engine.BY_FORCE:
+            detail = f"{ids[x]} used force against {ids[y]}"
+        elif cause == engine.BY_INCIDENT:
+            detail = f"an incident escalated: {ids[x]} at war with {ids[y]}"
+        elif cause == engine.BY_TALKS:
+            detail = f"agreement on all core issues at {self.rounds[x].spec.name}"
+        else:
+            detail = "no war and no settlement by the end date"
         self.outcome = Outcome(OUTCOMES[kind], self.date_of(day), detail)
 
     def _close_unheld_rounds(self) -> None:
@@ -815,7 +821,9 @@ class CrisisModel(mesa.Model):
         floats = self._ev_f
         for r, (day, kind, i, j, a, rung, text, aux) in enumerate(
                 self._ev_i[lo:hi].tolist(), lo):
-            if kind == engine.PYTHON:
+            if kind == engine.TALKS:
+                out.append((day, "talks", i, j, "negotiate", "046", 7.0, rung, notes[text]()))
+            elif kind == engine.PYTHON:
                 event = notes[text]
                 if isinstance(event[8], _Later):
                     event = (*event[:8], event[8]())
@@ -838,6 +846,17 @@ class CrisisModel(mesa.Model):
                             np.nan, rung, f"{THREAT_KINDS[aux]} threat {what}: credibility "
                             f"{before:.2f} -> {after:.2f}"))
         return out
+
+    @property
+    def _reference(self) -> bool:
+        """True when a test has put the numpy statement in place of the compiled choice
+        (``model._utilities = model._utilities_reference``): the day then runs in Python."""
+        return "_utilities" in vars(self)
+
+    @property
+    def commitments(self) -> dict[int, float]:
+        """{issue index: value} agreed at rounds with rivals at the table."""
+        return {k: float(v) for k, v in enumerate(self._committed) if v == v}
 
     @property
     def tension(self) -> float:
@@ -880,9 +899,11 @@ class CrisisModel(mesa.Model):
 class _Round:
     """A scheduled talk round, bound to its model."""
 
-    def __init__(self, model: CrisisModel, spec: Any, constants: dict[str, Any]) -> None:
+    def __init__(self, model: CrisisModel, spec: Any, constants: dict[str, Any],
+                 index: int) -> None:
         self.model = model
         self.spec = spec
+        self.index = index
         self.__dict__.update(constants)
         self.done = False
         self._rejected = ""  # why a player turned down the deal, if one did
@@ -905,6 +926,8 @@ class _Round:
             "salience": np.ascontiguousarray(model.salience[block]),
             "red": np.ascontiguousarray(model.red[block]),
             "status_quo": np.ascontiguousarray(model.status_quo[ag], dtype=float),
+            "settings": np.array([model.params.continue_margin, model.params.red_line_tolerance,
+                                  model.params.settlement_max_rung], dtype=float),
             # the part of the aspirations (bargaining.aspiration) that does not change
             "concession": 1.0 - np.clip(taus[:, None], 0.0, 1.0) ** model.exponent[mem][None, :],
         }
@@ -926,6 +949,9 @@ class _Round:
         if m.outcome is not None or self.done:
             return
         self.done = True
+        if not (any(a in m.players for a in self.members) or m._reference):
+            self._hold()
+            return
         mem = self.mem
         halted = m.halted[mem][:, mem]
         if halted.any():
@@ -952,6 +978,29 @@ class _Round:
             m._log(day, "talks", x, y, "negotiate", "046", 7.0,
                    _Later(_talk_reason, self.spec.name, res.status, note))
         self._check_settlement()
+
+    def _hold(self) -> None:
+        """The round in one compiled call (``engine.hold``): no player sits at it."""
+        m = self.model
+        text = m._note(None)  # the talk events' reason, put in words when read
+        m._room()
+        status, cols, values, offers, gap, holdout, rv, before, halted_by = engine.hold(
+            self.day, self.index, text, self.mem, self.ag, self.rivals, self.salience,
+            self.red, self.status_quo, self.concession, self.settings, m._dims, *m._head,
+            m._ev_i, m._ev_f, m._ev_n)
+        if status == engine.CANCELLED:
+            who = sorted({m.actor_ids[self.members[x]] for x in np.nonzero(halted_by)[0]})
+            m._talk_row(self, "cancelled", {}, 0, f"talks halted by {', '.join(who)}")
+            return
+        res = bargaining.RoundResult(
+            bargaining._STATUS[status], {int(c): float(v) for c, v in zip(cols, values)},
+            int(offers), float(gap), int(holdout))
+        agreed = {int(self.ag[c]): v for c, v in res.agreed.items()}
+        note = _Later(self._note, res, rv, self.mem, before)
+        m._talk_row(self, res.status, agreed, res.offers, note)
+        m._notes[text] = _Later(_talk_reason, self.spec.name, res.status, note)
+        if m._out[0] >= 0:
+            m._sync_outcome()
 
     def _talks(self, x: int, table: np.ndarray, rv: np.ndarray) -> Talks:
         m = self.model
@@ -1005,12 +1054,9 @@ class _Round:
 
     def _effects(self, status: str, agreed: dict[int, float], mem: np.ndarray,
                  rivals: np.ndarray) -> None:
-        """The result takes effect (``engine.talk``): agreed positions for everyone at the
+        """The result takes effect (``engine.effects``): agreed positions for everyone at the
         table, beliefs about rivals shifted, tension, one rung down after an agreement."""
         m = self.model
-        if rivals.any():
-            for k, v in agreed.items():
-                m.commitments[k] = v
         engine.talk(engine.EFFECTS, self.day, _STATUS_CODE[status], mem, _NO_INTS,
                     np.fromiter(agreed, dtype=np.int64, count=len(agreed)),
                     np.fromiter(agreed.values(), dtype=float, count=len(agreed)), rivals,
@@ -1040,16 +1086,13 @@ class _Round:
                 f"accept (its reservation value {rv[res.holdout]:.2f}, on a 0-1 scale)")
 
     def _check_settlement(self) -> None:
+        """A comprehensive deal commits those at the table to stand down (``engine.settle``)."""
         m = self.model
-        core = [k for k in range(m.k) if m.core[k]]
-        if not all(k in m.commitments for k in core):
-            return
-        # a comprehensive deal commits those at the table to stand down
-        mem = np.array(self.members)
-        m.rung[mem] = np.minimum(m.rung[mem], m.params.settlement_max_rung)
-        if m.rung.max() <= m.params.settlement_max_rung:
-            m._finish_with("settlement", self.day,
-                           f"agreement on all core issues at {self.spec.name}")
+        engine.talk(engine.SETTLE, self.day, self.index, self.mem, _NO_INTS, _NO_INTS,
+                    np.array([float(m.params.settlement_max_rung)]), _NO_PAIRS, m.status_quo,
+                    m._dims, *m._head)
+        if m._out[0] >= 0:
+            m._sync_outcome()
 
 
 class _Scripted:
@@ -1149,7 +1192,7 @@ class _Template:
     """
 
     SHARED = ("actor_ids", "issue_ids", "n", "k", "start", "end", "days", "exponent",
-              "allowed", "defends", "core", "status_quo", "_static")
+              "allowed", "defends", "_static")
 
     def __init__(self, spec: Scenario) -> None:
         ns = SimpleNamespace(params=spec.parameters)

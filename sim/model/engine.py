@@ -37,7 +37,7 @@ from sim.model import kernel
 from sim.model.actions import CATALOG, INDEX, TABLE
 
 # kinds of event rows (the order of crisis.ACT_KINDS first)
-ACT, PLAYED, SCRIPTED, INJECTED, HISTORY, INCIDENT, CREDIBILITY, PYTHON = range(8)
+ACT, PLAYED, SCRIPTED, INJECTED, HISTORY, INCIDENT, CREDIBILITY, PYTHON, TALKS = range(9)
 #: integer columns of an event row
 I_DAY, I_KIND, I_I, I_J, I_ACTION, I_RUNG, I_TEXT, I_AUX = range(8)
 N_INT = 8
@@ -47,7 +47,7 @@ F_PROB, F_PARTS, F_BEFORE, F_AFTER = 0, 1, 11, 12
 N_FLOAT = 13
 #: outcome vector: [kind, day, x, y, cause]; kind -1 while the run goes on
 WAR, SETTLEMENT, STANDOFF = 0, 1, 2
-BY_FORCE, BY_INCIDENT, BY_DATE, BY_PYTHON = 0, 1, 2, 3
+BY_FORCE, BY_INCIDENT, BY_DATE, BY_PYTHON, BY_TALKS = 0, 1, 2, 3, 4
 
 #: scenario parameters the compiled day reads, in the order of the ``par`` vector
 PARAMETERS = ("coercion_weight", "reciprocity", "sanctions_sunk", "war_cost", "war_threshold",
@@ -157,7 +157,7 @@ def act(day, i, a, j, kind, text, prob, parts, noise, S, C, cat, par, E):  # pra
     (goldstein, signal, public, top, ladder, deesc, concedes, target_kind, threat_of,
      carries, index) = cat
     rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, scal, out = S
+        sanctioned, halted, mobilized_on, owed, today, scal, out, committed = S
     salience, capability, audience, rival, red = C[0], C[1], C[4], C[8], C[10]
     n = rung.shape[0]
     if top[a] > rung[i] and ladder[a] > 0:
@@ -271,9 +271,9 @@ def threats(day, S, par, E):  # pragma: no cover - compiled
 def choose(day, days, S, C, K, par, dense):  # pragma: no cover - compiled
     """kernel.day on the model's state: (utility, parts, feasible, prob)."""
     rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, scal, out = S
+        sanctioned, halted, mobilized_on, owed, today, scal, out, committed = S
     (salience, capability, resolve, risk_tolerance, audience, severity, vulnerability,
-     force_ok, rival, ally, red, defenders, talk_soon, pairs, prior) = C
+     force_ok, rival, ally, red, defenders, talk_soon, pairs, prior, _sq, _core) = C
     (careful, risk_averse, n_rivals, signal_value, cost, war_risk_unit, carry,
      conciliatory, g, abs_g, relief_unit, concession_loss, sanction_pressure,
      allowed_targets, t_pressure, t_public, t_top, t_escal, t_deesc, t_rung,
@@ -318,7 +318,7 @@ def end_of_day(day, days, u, S, C, par, E, R):  # pragma: no cover - compiled
     the first impression by ``belief_decay`` in log-odds; aid decays by 1%.
     """
     rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, scal, out = S
+        sanctioned, halted, mobilized_on, owed, today, scal, out, committed = S
     n = rung.shape[0]
     if out[0] < 0:
         incidents(day, u, S, C, par, E)
@@ -381,12 +381,13 @@ def _at(buf, offset):  # pragma: no cover - compiled
 # so a day passes 18 buffers rather than 60 arrays. The names below give the order; the
 # unpacking functions give the shapes, and tests/test_engine.py holds the two together.
 
-STATE_F = ("belief", "positions", "aid", "credibility", "owed", "_today", "_scal")
+STATE_F = ("belief", "positions", "aid", "credibility", "owed", "_today", "_scal",
+           "_committed")
 STATE_I = ("rung", "threat_until", "threat_base", "called_until", "mobilized_on", "_out")
 STATE_B = ("sanctioned", "halted")
 CONST_F = ("salience", "capability", "resolve", "risk_tolerance", "audience", "severity",
-           "vulnerability", "_defenders", "prior_logodds")
-CONST_B = ("force_ok", "rival", "ally", "red", "talk_soon", "_incident_pairs")
+           "vulnerability", "_defenders", "prior_logodds", "status_quo")
+CONST_B = ("force_ok", "rival", "ally", "red", "talk_soon", "_incident_pairs", "core")
 RECORD_F = ("credibility", "exposure", "positions", "belief", "tension")
 RECORD_I = ("rung",)
 
@@ -408,6 +409,8 @@ def unpack_state(F, I, B, n, k):  # pragma: no cover - compiled
     today = carray(_at(F, o), (n, n), np.float64)
     o += n * n
     scal = carray(_at(F, o), 1, np.float64)
+    o += 1
+    committed = carray(_at(F, o), k, np.float64)
     o = 0
     rung = carray(_at(I, o), n, np.int64)
     o += n
@@ -423,7 +426,7 @@ def unpack_state(F, I, B, n, k):  # pragma: no cover - compiled
     sanctioned = carray(_at(B, 0), (n, n), np.bool_)
     halted = carray(_at(B, n * n), (n, n), np.bool_)
     return (rung, belief, positions, aid, credibility, threat_until, threat_base,
-            called_until, sanctioned, halted, mobilized_on, owed, today, scal, out)
+            called_until, sanctioned, halted, mobilized_on, owed, today, scal, out, committed)
 
 
 @njit(cache=True)
@@ -447,6 +450,8 @@ def unpack_constants(Fc, Bc, n, k, days):  # pragma: no cover - compiled
     defenders = carray(_at(Fc, o), (n, n), np.float64)
     o += n * n
     prior = carray(_at(Fc, o), (n, n), np.float64)
+    o += n * n
+    status_quo = carray(_at(Fc, o), k, np.float64)
     o = 0
     force_ok = carray(_at(Bc, o), n, np.bool_)
     o += n
@@ -459,8 +464,10 @@ def unpack_constants(Fc, Bc, n, k, days):  # pragma: no cover - compiled
     talk_soon = carray(_at(Bc, o), (days, n, n), np.bool_)
     o += days * n * n
     pairs = carray(_at(Bc, o), (n, n), np.bool_)
+    o += n * n
+    core = carray(_at(Bc, o), k, np.bool_)
     return (salience, capability, resolve, risk_tolerance, audience, severity, vulnerability,
-            force_ok, rival, ally, red, defenders, talk_soon, pairs, prior)
+            force_ok, rival, ally, red, defenders, talk_soon, pairs, prior, status_quo, core)
 
 
 def static_buffers(kernel_args: tuple, kernel_indices: tuple) -> tuple:
@@ -690,8 +697,8 @@ def run(op, day, i, a, j, kind, text, prob, parts, uniforms, noise, draws, bg, d
 
 
 # ---------------------------------------------------------------------- talks
-RESERVATION, EFFECTS = 0, 1
-AGREEMENT, PARTIAL, CONTINUE, BREAKDOWN = 0, 1, 2, 3  # bargaining._STATUS
+RESERVATION, EFFECTS, SETTLE = 0, 1, 2
+AGREEMENT, PARTIAL, CONTINUE, BREAKDOWN, CANCELLED = 0, 1, 2, 3, 4  # bargaining._STATUS
 
 
 @njit(cache=True)
@@ -700,7 +707,7 @@ def reservation(day, members, agenda, status_quo, S, C, par):  # pragma: no cove
     rung, belief, positions, aid, credibility, threat_until = S[0], S[1], S[2], S[3], S[4], S[5]
     sanctioned = S[8]
     (salience, capability, resolve, risk_tolerance, _aud, severity, vulnerability, force_ok,
-     rival, _ally, _red, defenders, _soon, _pairs, _prior) = C
+     rival, _ally, _red, defenders, _soon, _pairs, _prior, _sq, _core) = C
     n = rung.shape[0]
     p = members.shape[0]
     s = kernel.strength(capability, rung, aid, False)
@@ -747,33 +754,122 @@ def reservation(day, members, agenda, status_quo, S, C, par):  # pragma: no cove
 
 
 @njit(cache=True)
+def effects(status, mem, issues, values, rivals, S):  # pragma: no cover - compiled
+    """A round's result takes effect (ODD "Talks"): the agreed values become everyone's
+    positions at the table (commitments, when rivals agreed), beliefs about rivals shift,
+    tension eases (or rises after a breakdown), an agreement takes everyone down a rung."""
+    rung, belief, positions, scal, committed = S[0], S[1], S[2], S[13], S[15]
+    p = mem.shape[0]
+    any_rival = False
+    for x in range(p):
+        for y in range(p):
+            any_rival = any_rival or rivals[x, y]
+    for v in range(issues.shape[0]):
+        for x in range(p):
+            positions[mem[x], issues[v]] = min(max(values[v], 0.0), 100.0)
+        if any_rival:
+            committed[issues[v]] = values[v]
+    shift = (-0.3 if status == AGREEMENT else -0.3 / 2 if status == PARTIAL
+             else 0.3 if status == BREAKDOWN else 0.0)
+    factor = (0.6 if status == AGREEMENT else 0.8 if status == PARTIAL
+              else 0.9 if status == CONTINUE else 1.0)
+    for x in range(p):
+        for y in range(p):
+            if rivals[x, y]:
+                a, b = mem[x], mem[y]
+                belief[a, b] = logistic(logit(belief[a, b]) + shift)
+    scal[0] = min(1.0, scal[0] * factor + (0.1 if status == BREAKDOWN else 0.0))
+    if status == AGREEMENT and any_rival:
+        for x in range(p):
+            rung[mem[x]] = max(rung[mem[x]] - 1, 0)
+
+
+@njit(cache=True)
+def settle(day, r, mem, core, top, S):  # pragma: no cover - compiled
+    """A comprehensive deal (every core issue committed) commits those at the table to
+    stand down to rung ``top``; a settlement when no one is left above it."""
+    rung, out, committed = S[0], S[14], S[15]
+    for c in range(core.shape[0]):
+        if core[c] and np.isnan(committed[c]):
+            return
+    for x in range(mem.shape[0]):
+        rung[mem[x]] = min(rung[mem[x]], top)
+    highest = rung[0]
+    for x in range(rung.shape[0]):
+        highest = max(highest, rung[x])
+    if highest <= top:
+        finish(out, SETTLEMENT, day, r, -1, BY_TALKS)
+
+
+@njit(cache=True)
 def talk(op, day, status, members, agenda, cols, values, rivals, status_quo, dims,
          F, I, B, Fc, Bc, Kf, Ki, Kb, par):  # pragma: no cover - compiled
-    """The talks' entry from Python: RESERVATION returns the reservation values;
-    EFFECTS applies a result (``rivals``: the (p, p) rival mask of the participants)."""
+    """The talks' pieces from Python (a round with a player): RESERVATION returns the
+    reservation values; EFFECTS applies a result (``cols``: the agreed issues); SETTLE
+    checks for a settlement (``status``: the round's index, ``values[0]``: the rung)."""
     days, n, k = dims[0], dims[1], dims[2]
     S = unpack_state(F, I, B, n, k)
     if op == RESERVATION:
         return reservation(day, members, agenda, status_quo, S,
                            unpack_constants(Fc, Bc, n, k, days), par)
-    rung, belief, positions, scal = S[0], S[1], S[2], S[13]
-    p = members.shape[0]
-    for v in range(cols.shape[0]):
-        for x in range(p):
-            positions[members[x], cols[v]] = min(max(values[v], 0.0), 100.0)
-    shift = (-0.3 if status == AGREEMENT else -0.3 / 2 if status == PARTIAL
-             else 0.3 if status == BREAKDOWN else 0.0)
-    factor = (0.6 if status == AGREEMENT else 0.8 if status == PARTIAL
-              else 0.9 if status == CONTINUE else 1.0)
-    any_rival = False
+    if op == EFFECTS:
+        effects(status, members, cols, values, rivals, S)
+    else:
+        settle(day, status, members, unpack_constants(Fc, Bc, n, k, days)[16], int(values[0]),
+               S)
+    return np.empty(0)
+
+
+@njit(cache=True)
+def hold(day, r, text, mem, ag, rivals, salience, red, sq, concession, settings, dims,
+         F, I, B, Fc, Bc, Kf, Ki, Kb, par, ev_i, ev_f, ev_n):  # pragma: no cover - compiled
+    """Hold talk round ``r`` when no player sits at it (``_Round.convene``): returns
+    (status, agreed agenda columns, values, offers, gap, holdout, reservation values,
+    positions before, who had halted talks). ``settings``: continue margin, red-line
+    tolerance, settlement rung."""
+    days, n, k = dims[0], dims[1], dims[2]
+    S = unpack_state(F, I, B, n, k)
+    C = unpack_constants(Fc, Bc, n, k, days)
+    E = (ev_i, ev_f, ev_n)
+    rung, positions, halted = S[0], S[2], S[9]
+    p, ka = mem.shape[0], ag.shape[0]
+    halted_by = np.zeros(p, dtype=np.bool_)
+    cancelled = False
     for x in range(p):
         for y in range(p):
-            if rivals[x, y]:
-                any_rival = True
-                a, b = members[x], members[y]
-                belief[a, b] = logistic(logit(belief[a, b]) + shift)
-    scal[0] = min(1.0, scal[0] * factor + (0.1 if status == BREAKDOWN else 0.0))
-    if status == AGREEMENT and any_rival:
+            if halted[mem[x], mem[y]]:
+                halted_by[x] = True
+                cancelled = True
+    if cancelled:
         for x in range(p):
-            rung[members[x]] = max(rung[members[x]] - 1, 0)
-    return np.empty(0)
+            for y in range(p):
+                halted[mem[x], mem[y]] = False
+        return (CANCELLED, np.zeros(0, dtype=np.int64), np.zeros(0), 0, 0.0, -1, np.zeros(0),
+                np.zeros((0, 0)), halted_by)
+    rv = reservation(day, mem, ag, C[15], S, C, par)
+    table = np.empty((p, ka))
+    for x in range(p):
+        for c in range(ka):
+            table[x, c] = positions[mem[x], ag[c]]
+    turns = concession.shape[0]
+    asp = np.empty((turns, p))
+    for t in range(turns):
+        for x in range(p):
+            asp[t, x] = rv[x] + (1.0 - rv[x]) * concession[t, x]
+    status, cols, values, offers, gap, holdout = kernel.negotiate(
+        table, salience, asp, settings[0], sq, 0, red, settings[1])
+    before = np.empty((p, k))
+    for x in range(p):
+        for c in range(k):
+            before[x, c] = positions[mem[x], c]
+    issues = np.empty(cols.shape[0], dtype=np.int64)
+    for v in range(cols.shape[0]):
+        issues[v] = ag[cols[v]]
+    effects(status, mem, issues, values, rivals, S)
+    for x in range(p):  # one event per directed dyad of rivals
+        for y in range(p):
+            if rivals[x, y]:
+                log_event(E, day, TALKS, mem[x], mem[y], 0, rung[mem[x]], text, r)
+    core = C[16]
+    settle(day, r, mem, core, int(settings[2]), S)
+    return status, cols, values, offers, gap, holdout, rv, before, halted_by
