@@ -19,11 +19,10 @@ _FLAGSHIP = load_scenario(FLAGSHIP)
 
 
 def _unpacked(m: CrisisModel) -> tuple:
-    F, I, B, Fc, Bc, Kf, Ki, Kb, _ = m._head  # noqa: E741
-    Rf, Ri = m._tail
-    days, n, k, A = (int(x) for x in m._dims)
-    return (engine.unpack_state(F, I, B, n, k), engine.unpack_constants(Fc, Bc, n, k, days),
-            engine.unpack_record(Rf, Ri, days, n, k), engine.unpack_statics(Kf, Ki, Kb, n, A))
+    S, C, K, cat, par = engine.unpack(*m._head)
+    CI = m._head[4]
+    days, n, k = (int(CI[x]) for x in (engine.H_DAYS, engine.H_N, engine.H_K))
+    return S, C, engine.unpack_record(*m._tail, days, n, k), (K, cat), par
 
 
 def test_the_compiled_unpacking_sees_the_model_s_own_arrays() -> None:
@@ -36,13 +35,14 @@ def test_the_compiled_unpacking_sees_the_model_s_own_arrays() -> None:
         a[...] = rng.random(a.shape) < 0.5 if a.dtype == bool else rng.integers(-50, 50, a.shape)
     for name in engine.RECORD_F + engine.RECORD_I:
         m.record[name][...] = rng.integers(-50, 50, m.record[name].shape)
-    S, C, R, _ = _unpacked(m)
+    S, C, R, _, _ = _unpacked(m)
     state = ("rung", "belief", "positions", "aid", "credibility", "threat_until", "threat_base",
              "called_until", "sanctioned", "halted", "mobilized_on", "owed", "_today", "_scal",
-             "_out")
+             "_out", "_committed", "_ev_n", "_bg")
     constants = ("salience", "capability", "resolve", "risk_tolerance", "audience", "severity",
                  "vulnerability", "force_ok", "rival", "ally", "red", "_defenders", "talk_soon",
-                 "_incident_pairs", "prior_logodds")
+                 "_incident_pairs", "prior_logodds", "status_quo", "core")
+    assert len(S) == len(state) and len(C) == len(constants)
     for name, view in zip(state, S):
         assert np.array_equal(view, getattr(m, name)), name
     for name, view in zip(constants, C):
@@ -57,11 +57,30 @@ def test_the_compiled_unpacking_sees_the_model_s_own_arrays() -> None:
 
 def test_the_statics_unpack_to_what_the_kernel_is_given() -> None:
     m = CrisisModel(_FLAGSHIP, seed=0)
-    *_, (K, cat) = _unpacked(m)
+    *_, (K, cat), par = _unpacked(m)
     for got, want in zip(K[:-1], m._static.kernel_args):
         assert np.array_equal(np.asarray(got), np.asarray(want))
     for got, want in zip(cat, engine.CAT):
         assert np.array_equal(got, want)
+    assert par.tolist() == [float(getattr(m.params, x)) for x in engine.PARAMETERS]
+
+
+def test_the_rounds_unpack_to_their_constants() -> None:
+    m = CrisisModel(_FLAGSHIP, seed=0)
+    assert len(m.rounds) >= 5
+    slots = set()
+    for r in m.rounds:
+        mem, ag, salience, sq, concession, settings, rivals, red, to = engine.round_constants(
+            *m._head[3:6], r.index)
+        for got, want in ((mem, r.mem), (ag, r.ag), (salience, r.salience),
+                          (sq, r.status_quo), (concession, r.concession),
+                          (settings, r.settings), (rivals, r.rivals), (red, r.red)):
+            assert np.array_equal(got, want)
+        assert to == r.t_off
+        slots.add(range(to, to + engine.result_size(len(r.mem), len(r.ag), m.k)))
+    ends = sorted((s.start, s.stop) for s in slots)  # the result slots do not overlap
+    assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:]))
+    assert ends[-1][1] == m._TF.size
 
 
 def test_runs_do_not_share_state() -> None:

@@ -164,16 +164,15 @@ class CrisisModel(mesa.Model):
                     self.record[name] = view
                 else:
                     setattr(self, name, view)
-        F, I, B, Fc, Bc, Rf, Ri = buffers  # noqa: E741
-        self._head = (F, I, B, Fc, Bc, t.Kf, t.Ki, t.Kb, t.par)
+        F, I, B, CF, CB, Rf, Ri = buffers  # noqa: E741
+        self._head = (F, I, B, CF, t.CI, CB)  # what every compiled entry takes
         self._tail = (Rf, Ri)
-        self._dims = t.dims
+        self._TF = np.zeros(t.tf_size)  # the talk rounds' results (engine.hold_round)
         self._no_draws = np.zeros((self.n, self.n))
         self._bg_of: Any = None  # the Generator whose bit generator ``_bg`` addresses
         # the event log as numbers (engine.log_event), put into words when read (``events``)
         self._ev_i = np.empty((256, engine.N_INT), dtype=np.int64)
         self._ev_f = np.empty((256, engine.N_FLOAT))
-        self._ev_n = np.zeros(1, dtype=np.int64)
         self._events: list[tuple[Any, ...]] = []
         self._notes: list[Any] = []  # reasons given in Python, and whole events logged there
         self._talk_rows: list[tuple[Any, ...]] = []  # put into words when read (``talk_log``)
@@ -236,6 +235,8 @@ class CrisisModel(mesa.Model):
         self._scal = np.zeros(1)  # [tension], a vector so that compiled code can change it
         self._committed = np.full(k, np.nan)  # the value agreed on each issue with rivals
         self._out = np.full(5, -1, dtype=np.int64)  # the outcome as engine writes it
+        self._ev_n = np.zeros(1, dtype=np.int64)  # events logged (rows of the event buffer)
+        self._bg = np.zeros(3, dtype=np.int64)  # the rng's bit generator (engine.draw_day)
         self._today = np.zeros((n, n))  # Goldstein sum of today's acts i -> j
         days = self.days
         self.record = {
@@ -256,11 +257,10 @@ class CrisisModel(mesa.Model):
 
     def _schedule_calendar(self, s: Scenario) -> None:
         t = self._template
-        if t.rounds is None:  # the rounds' constant parts, worked out once per scenario
-            t.rounds = [_Round.constants(self, r) for r in s.talks]
         self.rounds = [_Round(self, r, parts, x)
                        for x, (r, parts) in enumerate(zip(s.talks, t.rounds))]
         self._rounds_on: dict[int, list[_Round]] = {}
+        self._todays = t.todays  # the indices of each day's rounds, for engine.day
         for r in self.rounds:
             self._rounds_on.setdefault(r.day, []).append(r)
         self.scripted = [_Scripted(self, e) for e in s.events]
@@ -298,9 +298,8 @@ class CrisisModel(mesa.Model):
         self._room()
         nn = self._no_draws
         engine.run(op, day, i, a, j, kind, text, prob, parts, uniforms,
-                   nn if noise is None else noise, nn if draws is None else draws, _NO_BG,
-                   self._dims,
-                   *self._head, self._ev_i, self._ev_f, self._ev_n, *self._tail)
+                   nn if noise is None else noise, nn if draws is None else draws,
+                   *self._head, self._ev_i, self._ev_f, *self._tail)
         if self._out[0] >= 0:
             self._sync_outcome()
 
@@ -379,7 +378,7 @@ class CrisisModel(mesa.Model):
         """
         return engine.talk(engine.RESERVATION, day, 0, np.asarray(members, dtype=np.int64),
                            np.asarray(agenda, dtype=np.int64), _NO_INTS, _NO_DRAWS,
-                           _NO_PAIRS, self.status_quo, self._dims, *self._head)
+                           _NO_PAIRS, *self._head)
 
     def _reservation_values_reference(self, members: list[int], agenda: list[int],
                                       day: int) -> np.ndarray:
@@ -433,16 +432,23 @@ class CrisisModel(mesa.Model):
         incident_draws = self._no_draws
         if self.outcome is None:
             compiled = not (self.players or self.replay or self._reference)
-            if (compiled and day not in self._rounds_on and day < self.days
-                    and self.days_run <= day):
-                # the model decides every actor and no talks are held: the day, its draws
+            if compiled and day < self.days and self.days_run <= day:
+                # the model decides every actor: the day, its draws and its talk rounds
                 # included, in one compiled call
                 if self.rng is not self._bg_of:
-                    self._bg, self._bg_of = engine.bit_generator_addresses(self.rng), self.rng
+                    self._bg[:] = engine.bit_generator_addresses(self.rng)
+                    self._bg_of = self.rng
                 self._room()
-                engine.run(engine.DAY, day, 0, 0, 0, 0, -1, np.nan, _NO_PARTS, _NO_DRAWS,
-                           self._no_draws, self._no_draws, self._bg, self._dims, *self._head,
-                           self._ev_i, self._ev_f, self._ev_n, *self._tail)
+                rounds = self._rounds_on.get(day)
+                text = len(self._notes)
+                if rounds:
+                    self._notes.extend([None] * len(rounds))
+                engine.day(day, text, self._todays.get(day, _NO_INTS), *self._head,
+                           self._ev_i, self._ev_f, *self._tail, self._TF)
+                if rounds:
+                    for q, r in enumerate(rounds):
+                        r.done = True
+                        r._take(text + q)
                 if self._out[0] >= 0:
                     self._sync_outcome()
                 self._after_day(day)
@@ -984,23 +990,39 @@ class _Round:
         m = self.model
         text = m._note(None)  # the talk events' reason, put in words when read
         m._room()
-        status, cols, values, offers, gap, holdout, rv, before, halted_by = engine.hold(
-            self.day, self.index, text, self.mem, self.ag, self.rivals, self.salience,
-            self.red, self.status_quo, self.concession, self.settings, m._dims, *m._head,
-            m._ev_i, m._ev_f, m._ev_n)
+        engine.hold(self.day, self.index, text, *m._head, m._ev_i, m._ev_f, m._TF)
+        self._take(text)
+        if m._out[0] >= 0:
+            m._sync_outcome()
+
+    def _take(self, text: int) -> None:
+        """The round's result from its slot in TF (``engine.hold_round``) into the talk log,
+        and the reason of its talk events (note ``text``), both put in words when read."""
+        m = self.model
+        tf, to, p, ka = m._TF, self.t_off, len(self.members), len(self.agenda)
+        status = int(tf[to + engine.T_STATUS])
+        if status == engine.NOT_HELD:
+            self.done = False  # the run ended before it: closed as not held
+            return
         if status == engine.CANCELLED:
-            who = sorted({m.actor_ids[self.members[x]] for x in np.nonzero(halted_by)[0]})
+            halted = tf[to + 5 + 2 * ka + p + p * m.k:][:p]
+            who = sorted({m.actor_ids[self.members[x]] for x in np.nonzero(halted)[0]})
             m._talk_row(self, "cancelled", {}, 0, f"talks halted by {', '.join(who)}")
             return
+        count = int(tf[to + engine.T_COUNT])
+        cols = tf[to + 5:to + 5 + count].astype(np.int64)
+        values = tf[to + 5 + ka:to + 5 + ka + count]
         res = bargaining.RoundResult(
             bargaining._STATUS[status], {int(c): float(v) for c, v in zip(cols, values)},
-            int(offers), float(gap), int(holdout))
+            int(tf[to + engine.T_OFFERS]), float(tf[to + engine.T_GAP]),
+            int(tf[to + engine.T_HOLDOUT]))
+        at = to + 5 + 2 * ka
+        rv = tf[at:at + p].copy()
+        before = tf[at + p:at + p + p * m.k].reshape(p, m.k).copy()
         agreed = {int(self.ag[c]): v for c, v in res.agreed.items()}
         note = _Later(self._note, res, rv, self.mem, before)
         m._talk_row(self, res.status, agreed, res.offers, note)
         m._notes[text] = _Later(_talk_reason, self.spec.name, res.status, note)
-        if m._out[0] >= 0:
-            m._sync_outcome()
 
     def _talks(self, x: int, table: np.ndarray, rv: np.ndarray) -> Talks:
         m = self.model
@@ -1060,7 +1082,7 @@ class _Round:
         engine.talk(engine.EFFECTS, self.day, _STATUS_CODE[status], mem, _NO_INTS,
                     np.fromiter(agreed, dtype=np.int64, count=len(agreed)),
                     np.fromiter(agreed.values(), dtype=float, count=len(agreed)), rivals,
-                    m.status_quo, m._dims, *m._head)
+                    *m._head)
 
     def _note(self, res: bargaining.RoundResult, rv: np.ndarray, mem: np.ndarray,
               before: np.ndarray) -> str:
@@ -1089,8 +1111,7 @@ class _Round:
         """A comprehensive deal commits those at the table to stand down (``engine.settle``)."""
         m = self.model
         engine.talk(engine.SETTLE, self.day, self.index, self.mem, _NO_INTS, _NO_INTS,
-                    np.array([float(m.params.settlement_max_rung)]), _NO_PAIRS, m.status_quo,
-                    m._dims, *m._head)
+                    np.array([float(m.params.settlement_max_rung)]), _NO_PAIRS, *m._head)
         if m._out[0] >= 0:
             m._sync_outcome()
 
@@ -1213,10 +1234,19 @@ class _Template:
                 entries.append((x, o, a.shape, a.size))
                 o += a.size
             self.groups.append((owner, buf, tuple(entries)))
-        self.Kf, self.Ki, self.Kb = engine.static_buffers(ns._static.kernel_args, _KERNEL_INDICES)
-        self.rounds: list[dict[str, Any]] | None = None  # _Round.constants, on first use
-        self.par = np.array([float(getattr(spec.parameters, k)) for k in engine.PARAMETERS])
-        self.dims = np.array([ns.days, ns.n, ns.k, len(CATALOG)], dtype=np.int64)
+        statics = engine.static_buffers(ns._static.kernel_args, _KERNEL_INDICES)
+        par = np.array([float(getattr(spec.parameters, k)) for k in engine.PARAMETERS])
+        self.rounds = [_Round.constants(ns, r) for r in spec.talks]  # type: ignore[arg-type]
+        _, Fc, _ = self.groups[3]
+        _, Bc, _ = self.groups[4]
+        CF, self.CI, CB, self.tf_size = engine.constant_buffers(
+            Fc, Bc, statics, par, (ns.days, ns.n, ns.k, len(CATALOG)), self.rounds)
+        # the scenario's arrays are the start of CF and CB: their views keep their offsets
+        self.groups[3] = ("model", CF, self.groups[3][2])
+        self.groups[4] = ("model", CB, self.groups[4][2])
+        self.todays = {day: np.array([x for x, r in enumerate(self.rounds) if r["day"] == day],
+                                     dtype=np.int64)
+                       for day in {r["day"] for r in self.rounds}}
 
 
 _TEMPLATES: dict[int, tuple[Scenario, _Template]] = {}

@@ -157,7 +157,7 @@ def act(day, i, a, j, kind, text, prob, parts, noise, S, C, cat, par, E):  # pra
     (goldstein, signal, public, top, ladder, deesc, concedes, target_kind, threat_of,
      carries, index) = cat
     rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, scal, out, committed = S
+        sanctioned, halted, mobilized_on, owed, today, scal, out, committed, _n, _bg = S
     salience, capability, audience, rival, red = C[0], C[1], C[4], C[8], C[10]
     n = rung.shape[0]
     if top[a] > rung[i] and ladder[a] > 0:
@@ -271,7 +271,7 @@ def threats(day, S, par, E):  # pragma: no cover - compiled
 def choose(day, days, S, C, K, par, dense):  # pragma: no cover - compiled
     """kernel.day on the model's state: (utility, parts, feasible, prob)."""
     rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, scal, out, committed = S
+        sanctioned, halted, mobilized_on, owed, today, scal, out, committed, _n, _bg = S
     (salience, capability, resolve, risk_tolerance, audience, severity, vulnerability,
      force_ok, rival, ally, red, defenders, talk_soon, pairs, prior, _sq, _core) = C
     (careful, risk_averse, n_rivals, signal_value, cost, war_risk_unit, carry,
@@ -318,7 +318,7 @@ def end_of_day(day, days, u, S, C, par, E, R):  # pragma: no cover - compiled
     the first impression by ``belief_decay`` in log-odds; aid decays by 1%.
     """
     rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, scal, out, committed = S
+        sanctioned, halted, mobilized_on, owed, today, scal, out, committed, _n, _bg = S
     n = rung.shape[0]
     if out[0] < 0:
         incidents(day, u, S, C, par, E)
@@ -383,7 +383,8 @@ def _at(buf, offset):  # pragma: no cover - compiled
 
 STATE_F = ("belief", "positions", "aid", "credibility", "owed", "_today", "_scal",
            "_committed")
-STATE_I = ("rung", "threat_until", "threat_base", "called_until", "mobilized_on", "_out")
+STATE_I = ("rung", "threat_until", "threat_base", "called_until", "mobilized_on", "_out",
+           "_ev_n", "_bg")
 STATE_B = ("sanctioned", "halted")
 CONST_F = ("salience", "capability", "resolve", "risk_tolerance", "audience", "severity",
            "vulnerability", "_defenders", "prior_logodds", "status_quo")
@@ -423,10 +424,15 @@ def unpack_state(F, I, B, n, k):  # pragma: no cover - compiled
     mobilized_on = carray(_at(I, o), n, np.int64)
     o += n
     out = carray(_at(I, o), 5, np.int64)
+    o += 5
+    ev_count = carray(_at(I, o), 1, np.int64)
+    o += 1
+    bg = carray(_at(I, o), 3, np.int64)
     sanctioned = carray(_at(B, 0), (n, n), np.bool_)
     halted = carray(_at(B, n * n), (n, n), np.bool_)
     return (rung, belief, positions, aid, credibility, threat_until, threat_base,
-            called_until, sanctioned, halted, mobilized_on, owed, today, scal, out, committed)
+            called_until, sanctioned, halted, mobilized_on, owed, today, scal, out, committed,
+            ev_count, bg)
 
 
 @njit(cache=True)
@@ -658,49 +664,154 @@ def draw_day(bg, n):  # pragma: no cover - compiled
     return uniforms, noise, incident
 
 
+# ---------------------------------------------------------------------- the constants
+# A model's constants are three buffers: CF (floats), CI (ints), CB (bools). Each starts
+# with the scenario's arrays (CONST_F, a header, CONST_B), then the statics (Kf, Ki, Kb),
+# the parameters (in CF) and the talk rounds' constant parts; the header in CI says where.
+H_DAYS, H_N, H_K, H_A, H_KF, H_PAR, H_KB, H_KI, H_RI, H_ROUNDS = range(10)
+HEADER = 10
+N_PAR = len(PARAMETERS)
+#: a round's block in CI: p, agenda length, turns, CF offset, CB offset, TF offset, then the
+#: participants and the agenda; in CF: salience (p, ka), status quo (ka), concession
+#: (turns, p), settings (3); in CB: rivals (p, p), red lines (p, ka)
+R_P, R_KA, R_TURNS, R_F, R_B, R_T = range(6)
+#: a round's result in TF: status, offers, gap, holdout, agreed count, then agreed columns
+#: (ka), values (ka), reservation values (p), positions before (p, k), who halted (p)
+T_STATUS, T_OFFERS, T_GAP, T_HOLDOUT, T_COUNT = range(5)
+NOT_HELD = -1
+
+
+def result_size(p: int, ka: int, k: int) -> int:
+    """Length of a round's slot in TF."""
+    return 5 + 2 * ka + p + p * k + p
+
+
+def constant_buffers(Fc: np.ndarray, Bc: np.ndarray, statics: tuple, par: np.ndarray,
+                     dims: tuple[int, int, int, int], rounds: list[dict]) -> tuple:
+    """CF, CI, CB and the size of TF, laid out as the unpacking functions read them.
+
+    ``rounds``: each round's constants (``_Round.constants``); ``t_off`` is set in
+    each to where its result goes in TF.
+    """
+    Kf, Ki, Kb = statics
+    days, n, k, A = dims
+    floats = [Fc, Kf, par]
+    bools = [Bc, Kb]
+    f_at = Fc.size + Kf.size + par.size
+    b_at = Bc.size + Kb.size
+    blocks: list[np.ndarray] = []
+    ri_at = HEADER + Ki.size
+    i_at = ri_at + len(rounds)
+    t_at = 0
+    for r in rounds:
+        p, ka, turns = len(r["mem"]), len(r["ag"]), r["concession"].shape[0]
+        r["t_off"] = t_at
+        block = np.array([p, ka, turns, f_at, b_at, t_at, *r["mem"], *r["ag"]], dtype=np.int64)
+        blocks.append(block)
+        part_f = [r["salience"], r["status_quo"], r["concession"], r["settings"]]
+        part_b = [r["rivals"], r["red"]]
+        floats += part_f
+        bools += part_b
+        f_at += sum(x.size for x in part_f)
+        b_at += sum(x.size for x in part_b)
+        t_at += result_size(p, ka, k)
+    starts, o = [], i_at
+    for block in blocks:
+        starts.append(o)
+        o += block.size
+    header = np.array([days, n, k, A, Fc.size, Fc.size + Kf.size, Bc.size, HEADER, ri_at,
+                       len(rounds)], dtype=np.int64)
+    CF = np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x in floats])
+    CB = np.concatenate([np.ravel(np.asarray(x, dtype=np.bool_)) for x in bools])
+    CI = np.concatenate([header, Ki, np.array(starts, dtype=np.int64), *blocks])
+    return CF, CI, CB, t_at
+
+
+@njit(cache=True)
+def unpack(F, I, B, CF, CI, CB):  # pragma: no cover - compiled
+    """(S, C, K, cat, par): the state, the scenario, the statics, the catalog, parameters."""
+    days, n, k, A = CI[H_DAYS], CI[H_N], CI[H_K], CI[H_A]
+    S = unpack_state(F, I, B, n, k)
+    C = unpack_constants(CF, CB, n, k, days)
+    K, cat = unpack_statics(CF[CI[H_KF]:], CI[CI[H_KI]:], CB[CI[H_KB]:], n, A)
+    par = carray(_at(CF, CI[H_PAR]), N_PAR, np.float64)
+    return S, C, K, cat, par
+
+
+@njit(cache=True)
+def round_constants(CF, CI, CB, r):  # pragma: no cover - compiled
+    """Round r's participants, agenda, salience, status quo, concession schedule,
+    settings, rivals and red lines, and where its result goes in TF."""
+    o = CI[CI[H_RI] + r]
+    p, ka, turns, fo, bo = CI[o + R_P], CI[o + R_KA], CI[o + R_TURNS], CI[o + R_F], CI[o + R_B]
+    mem = carray(_at(CI, o + 6), p, np.int64)
+    ag = carray(_at(CI, o + 6 + p), ka, np.int64)
+    salience = carray(_at(CF, fo), (p, ka), np.float64)
+    fo += p * ka
+    sq = carray(_at(CF, fo), ka, np.float64)
+    fo += ka
+    concession = carray(_at(CF, fo), (turns, p), np.float64)
+    fo += turns * p
+    settings = carray(_at(CF, fo), 3, np.float64)
+    rivals = carray(_at(CB, bo), (p, p), np.bool_)
+    red = carray(_at(CB, bo + p * p), (p, ka), np.bool_)
+    return mem, ag, salience, sq, concession, settings, rivals, red, CI[o + R_T]
+
+
 # what ``run`` does
 DAY, ACTS, END, ACT_ONE, INCIDENT_ONE, INCIDENTS, THREATS = range(7)
 
 
 @njit(cache=True)
-def run(op, day, i, a, j, kind, text, prob, parts, uniforms, noise, draws, bg, dims,
-        F, I, B, Fc, Bc, Kf, Ki, Kb, par, ev_i, ev_f, ev_n, Rf, Ri):  # pragma: no cover
-    """The one entry from Python: ``op`` says what to do on ``day``.
+def day(d, text0, todays, F, I, B, CF, CI, CB, ev_i, ev_f, Rf, Ri, TF):  # pragma: no cover
+    """A whole day when the model decides every actor: the draws, the acts, the talk
+    rounds ``todays`` (their talk events' reasons are notes text0, text0 + 1, ...), the end
+    of the day and the record."""
+    S, C, K, cat, par = unpack(F, I, B, CF, CI, CB)
+    days, n, k = CI[H_DAYS], CI[H_N], CI[H_K]
+    E = (ev_i, ev_f, S[16])
+    uniforms, noise, draws = draw_day(S[17], n)
+    acts(d, days, uniforms, noise, S, C, K, cat, par, E)
+    for q in range(todays.shape[0]):
+        if S[14][0] >= 0:  # the run ended: the rest are not held
+            mem, ag, _s, _q, _c, _t, _r, _red, to = round_constants(CF, CI, CB, todays[q])
+            TF[to + T_STATUS] = NOT_HELD
+        else:
+            hold_round(d, todays[q], text0 + q, S, C, par, E, CF, CI, CB, TF)
+    end_of_day(d, days, draws, S, C, par, E, unpack_record(Rf, Ri, days, n, k))
 
-    DAY: the day's draws from the bit generator ``bg`` (``draw_day``), the acts
-    and the end of the day (a day without talks, while the run goes on); ACTS, END: the
-    two halves (talk rounds are held between them); ACT_ONE: act ``a`` of
-    ``i`` toward ``j`` (``noise[0]``); INCIDENT_ONE: an incident between i and
-    j; INCIDENTS: incidents of chance (``draws``); THREATS: threat bookkeeping.
-    ``dims`` is (days, n, k, A).
+
+@njit(cache=True)
+def run(op, d, i, a, j, kind, text, prob, parts, uniforms, noise, draws,
+        F, I, B, CF, CI, CB, ev_i, ev_f, Rf, Ri):  # pragma: no cover - compiled
+    """The other entries from Python: ``op`` says what to do on day ``d``.
+
+    ACTS, END: the two halves of a day whose acts Python orders (players, the
+    record replayed); ACT_ONE: act ``a`` of ``i`` toward ``j`` (``noise[0]``);
+    INCIDENT_ONE: an incident between i and j; INCIDENTS: incidents of chance
+    (``draws``); THREATS: threat bookkeeping.
     """
-    days, n, k, A = dims[0], dims[1], dims[2], dims[3]
-    S = unpack_state(F, I, B, n, k)
-    C = unpack_constants(Fc, Bc, n, k, days)
-    K, cat = unpack_statics(Kf, Ki, Kb, n, A)
-    E = (ev_i, ev_f, ev_n)
-    if op == DAY:
-        uniforms, noise, draws = draw_day(bg, n)
-    if op == DAY or op == ACTS:  # noqa: PLR1714 (plain compares for numba)
+    S, C, K, cat, par = unpack(F, I, B, CF, CI, CB)
+    days, n, k = CI[H_DAYS], CI[H_N], CI[H_K]
+    E = (ev_i, ev_f, S[16])
+    if op == ACTS:
         if S[14][0] < 0:
-            acts(day, days, uniforms, noise, S, C, K, cat, par, E)
-    if op == DAY or op == END:  # noqa: PLR1714
-        end_of_day(day, days, draws, S, C, par, E, unpack_record(Rf, Ri, days, n, k))
+            acts(d, days, uniforms, noise, S, C, K, cat, par, E)
+    elif op == END:
+        end_of_day(d, days, draws, S, C, par, E, unpack_record(Rf, Ri, days, n, k))
     elif op == ACT_ONE:
-        act(day, i, a, j, kind, text, prob, parts, noise[0], S, C, cat, par, E)
+        act(d, i, a, j, kind, text, prob, parts, noise[0], S, C, cat, par, E)
     elif op == INCIDENT_ONE:
-        incident(day, i, j, text, S, C, E)
+        incident(d, i, j, text, S, C, E)
     elif op == INCIDENTS:
-        incidents(day, draws, S, C, par, E)
+        incidents(d, draws, S, C, par, E)
     elif op == THREATS:
-        threats(day, S, par, E)
+        threats(d, S, par, E)
 
 
 # ---------------------------------------------------------------------- talks
 RESERVATION, EFFECTS, SETTLE = 0, 1, 2
 AGREEMENT, PARTIAL, CONTINUE, BREAKDOWN, CANCELLED = 0, 1, 2, 3, 4  # bargaining._STATUS
-
-
 @njit(cache=True)
 def reservation(day, members, agenda, status_quo, S, C, par):  # pragma: no cover
     """CrisisModel.reservation_values compiled: what no agreement is worth to each participant."""
@@ -802,51 +913,56 @@ def settle(day, r, mem, core, top, S):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def talk(op, day, status, members, agenda, cols, values, rivals, status_quo, dims,
-         F, I, B, Fc, Bc, Kf, Ki, Kb, par):  # pragma: no cover - compiled
+def talk(op, d, status, members, agenda, cols, values, rivals,
+         F, I, B, CF, CI, CB):  # pragma: no cover - compiled
     """The talks' pieces from Python (a round with a player): RESERVATION returns the
     reservation values; EFFECTS applies a result (``cols``: the agreed issues); SETTLE
     checks for a settlement (``status``: the round's index, ``values[0]``: the rung)."""
-    days, n, k = dims[0], dims[1], dims[2]
-    S = unpack_state(F, I, B, n, k)
+    S, C, K, cat, par = unpack(F, I, B, CF, CI, CB)
     if op == RESERVATION:
-        return reservation(day, members, agenda, status_quo, S,
-                           unpack_constants(Fc, Bc, n, k, days), par)
+        return reservation(d, members, agenda, C[15], S, C, par)
     if op == EFFECTS:
         effects(status, members, cols, values, rivals, S)
     else:
-        settle(day, status, members, unpack_constants(Fc, Bc, n, k, days)[16], int(values[0]),
-               S)
+        settle(d, status, members, C[16], int(values[0]), S)
     return np.empty(0)
 
 
 @njit(cache=True)
-def hold(day, r, text, mem, ag, rivals, salience, red, sq, concession, settings, dims,
-         F, I, B, Fc, Bc, Kf, Ki, Kb, par, ev_i, ev_f, ev_n):  # pragma: no cover - compiled
-    """Hold talk round ``r`` when no player sits at it (``_Round.convene``): returns
-    (status, agreed agenda columns, values, offers, gap, holdout, reservation values,
-    positions before, who had halted talks). ``settings``: continue margin, red-line
-    tolerance, settlement rung."""
-    days, n, k = dims[0], dims[1], dims[2]
-    S = unpack_state(F, I, B, n, k)
-    C = unpack_constants(Fc, Bc, n, k, days)
-    E = (ev_i, ev_f, ev_n)
+def hold(d, r, text, F, I, B, CF, CI, CB, ev_i, ev_f, TF):  # pragma: no cover - compiled
+    """Hold talk round ``r`` (no player sits at it): ``hold_round`` from Python."""
+    S, C, K, cat, par = unpack(F, I, B, CF, CI, CB)
+    hold_round(d, r, text, S, C, par, (ev_i, ev_f, S[16]), CF, CI, CB, TF)
+
+
+@njit(cache=True)
+def hold_round(d, r, text, S, C, par, E, CF, CI, CB, TF):  # pragma: no cover - compiled
+    """Talk round r (``_Round.convene``): cancelled if a participant halted talks, else
+    reservation values, aspirations, bargaining (``kernel.negotiate``), the result's
+    effects, one talk event per directed dyad of rivals, and the settlement check. The
+    result goes to the round's slot in TF (T_*)."""
+    mem, ag, salience, sq, concession, settings, rivals, red, to = round_constants(CF, CI, CB, r)
     rung, positions, halted = S[0], S[2], S[9]
+    k = positions.shape[1]
     p, ka = mem.shape[0], ag.shape[0]
-    halted_by = np.zeros(p, dtype=np.bool_)
+    TF[to + T_STATUS] = NOT_HELD
+    at_rv = to + 5 + 2 * ka
+    at_before = at_rv + p
+    at_halted = at_before + p * k
     cancelled = False
     for x in range(p):
+        TF[at_halted + x] = 0.0
         for y in range(p):
             if halted[mem[x], mem[y]]:
-                halted_by[x] = True
+                TF[at_halted + x] = 1.0
                 cancelled = True
     if cancelled:
         for x in range(p):
             for y in range(p):
                 halted[mem[x], mem[y]] = False
-        return (CANCELLED, np.zeros(0, dtype=np.int64), np.zeros(0), 0, 0.0, -1, np.zeros(0),
-                np.zeros((0, 0)), halted_by)
-    rv = reservation(day, mem, ag, C[15], S, C, par)
+        TF[to + T_STATUS] = CANCELLED
+        return
+    rv = reservation(d, mem, ag, C[15], S, C, par)
     table = np.empty((p, ka))
     for x in range(p):
         for c in range(ka):
@@ -858,10 +974,18 @@ def hold(day, r, text, mem, ag, rivals, salience, red, sq, concession, settings,
             asp[t, x] = rv[x] + (1.0 - rv[x]) * concession[t, x]
     status, cols, values, offers, gap, holdout = kernel.negotiate(
         table, salience, asp, settings[0], sq, 0, red, settings[1])
-    before = np.empty((p, k))
+    TF[to + T_STATUS] = status
+    TF[to + T_OFFERS] = offers
+    TF[to + T_GAP] = gap
+    TF[to + T_HOLDOUT] = holdout
+    TF[to + T_COUNT] = cols.shape[0]
+    for v in range(cols.shape[0]):
+        TF[to + 5 + v] = cols[v]
+        TF[to + 5 + ka + v] = values[v]
     for x in range(p):
+        TF[at_rv + x] = rv[x]
         for c in range(k):
-            before[x, c] = positions[mem[x], c]
+            TF[at_before + x * k + c] = positions[mem[x], c]
     issues = np.empty(cols.shape[0], dtype=np.int64)
     for v in range(cols.shape[0]):
         issues[v] = ag[cols[v]]
@@ -869,7 +993,5 @@ def hold(day, r, text, mem, ag, rivals, salience, red, sq, concession, settings,
     for x in range(p):  # one event per directed dyad of rivals
         for y in range(p):
             if rivals[x, y]:
-                log_event(E, day, TALKS, mem[x], mem[y], 0, rung[mem[x]], text, r)
-    core = C[16]
-    settle(day, r, mem, core, int(settings[2]), S)
-    return status, cols, values, offers, gap, holdout, rv, before, halted_by
+                log_event(E, d, TALKS, mem[x], mem[y], 0, rung[mem[x]], text, r)
+    settle(d, r, mem, C[16], int(settings[2]), S)

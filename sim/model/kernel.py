@@ -37,16 +37,21 @@ def _np_sum(x: np.ndarray) -> float:  # pragma: no cover - compiled
         for v in range(n):
             s += x[v]
         return s
-    if n <= 128:
-        r = np.empty(8)
-        for v in range(8):
-            r[v] = x[v]
+    if n <= 128:  # eight running sums (scalars: no allocation), combined pairwise
+        r0, r1, r2, r3 = x[0], x[1], x[2], x[3]
+        r4, r5, r6, r7 = x[4], x[5], x[6], x[7]
         i = 8
         while i < n - (n % 8):
-            for v in range(8):
-                r[v] += x[i + v]
+            r0 += x[i]
+            r1 += x[i + 1]
+            r2 += x[i + 2]
+            r3 += x[i + 3]
+            r4 += x[i + 4]
+            r5 += x[i + 5]
+            r6 += x[i + 6]
+            r7 += x[i + 7]
             i += 8
-        s = (r[0] + r[1]) + (r[2] + r[3]) + ((r[4] + r[5]) + (r[6] + r[7]))
+        s = (r0 + r1) + (r2 + r3) + ((r4 + r5) + (r6 + r7))
         while i < n:
             s += x[i]
             i += 1
@@ -254,6 +259,10 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
             rung_ok = t_rung[a] <= rung[i] + 1
             for j in range(n):
                 # feasibility (CrisisModel._feasible)
+                if not (allowed_targets[i, a, j] or dense):  # never allowed: skip early
+                    feasible[i, a, j] = False
+                    utility[i, a, j] = 0.0
+                    continue
                 ok = allowed_targets[i, a, j] and rung_ok
                 soon = talk_soon[i, j] if day < days else False
                 if a == a_impose:

@@ -22,11 +22,13 @@ _TINY = {
                 "positions": {"a": 100, "b": 100}},
     },
     "talks": [{"date": "2030-01-02", "name": "t", "participants": ["AAA", "BBB"]}],
+    "events": [{"date": "2030-01-02", "actor": "AAA", "action": "warn", "target": "BBB"}],
 }
 
 
 def warm() -> None:
-    """Run a tiny crisis (three days, one round of talks): every kernel gets called."""
+    """Run a tiny crisis (three days, a scripted event, one round of talks): every
+    compiled entry the bundled scenarios use gets called."""
     CrisisModel(scenario_from_dict(_TINY), seed=0).run()
 
 
