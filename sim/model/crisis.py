@@ -170,6 +170,9 @@ class CrisisModel(mesa.Model):
         self._TF = np.zeros(t.tf_size)  # the talk rounds' results (engine.hold_round)
         self._no_draws = np.zeros((self.n, self.n))
         self._bg_of: Any = None  # the Generator whose bit generator ``_bg`` addresses
+        # the most events one compiled call can log: acts with their credibility changes,
+        # incidents, lapsed threats, and the talk events of the busiest day
+        self._margin = 8 * self.n * self.n + 4 * self.n + 16 + t.talk_events
         # the event log as numbers (engine.log_event), put into words when read (``events``)
         self._ev_i = np.empty((256, engine.N_INT), dtype=np.int64)
         self._ev_f = np.empty((256, engine.N_FLOAT))
@@ -177,6 +180,7 @@ class CrisisModel(mesa.Model):
         self._notes: list[Any] = []  # reasons given in Python, and whole events logged there
         self._talk_rows: list[tuple[Any, ...]] = []  # put into words when read (``talk_log``)
         self._talk_log: list[dict[str, Any]] = []
+        self._rows_read = 0
         self.days_run = 0
 
     def _setup_arrays(self, s: Scenario) -> None:
@@ -427,31 +431,42 @@ class CrisisModel(mesa.Model):
         if not self.running:  # the run has ended
             return
         day, n = self.day, self.n
-        for e in self._scripted_on.get(day, ()):  # the morning: scripted events, in file order
-            e.happen()
+        if day in self._scripted_on:
+            for e in self._scripted_on[day]:  # the morning: scripted events, in file order
+                e.happen()
         incident_draws = self._no_draws
         if self.outcome is None:
-            compiled = not (self.players or self.replay or self._reference)
+            compiled = not (self.players or self.replay or "_utilities" in self.__dict__)
             if compiled and day < self.days and self.days_run <= day:
                 # the model decides every actor: the day, its draws and its talk rounds
                 # included, in one compiled call
                 if self.rng is not self._bg_of:
                     self._bg[:] = engine.bit_generator_addresses(self.rng)
                     self._bg_of = self.rng
-                self._room()
+                if self._ev_i.shape[0] - self._ev_n[0] < self._margin:
+                    self._room()
                 rounds = self._rounds_on.get(day)
                 text = len(self._notes)
                 if rounds:
-                    self._notes.extend([None] * len(rounds))
-                engine.day(day, text, self._todays.get(day, _NO_INTS), *self._head,
-                           self._ev_i, self._ev_f, *self._tail, self._TF)
-                if rounds:
-                    for q, r in enumerate(rounds):
-                        r.done = True
-                        r._take(text + q)
+                    self._notes.extend(rounds)  # their talk events' reasons (_Round.reason)
+                    engine.day(day, text, self._todays[day], *self._head, self._ev_i,
+                               self._ev_f, *self._tail, self._TF)
+                    tf = self._TF
+                    for r in rounds:  # a result in TF: the talk log reads it when read
+                        r.done = tf[r.t_off] != engine.NOT_HELD
+                        if r.done:
+                            self._talk_rows.append(r)
+                else:
+                    engine.day(day, text, _NO_INTS, *self._head, self._ev_i, self._ev_f,
+                               *self._tail, self._TF)
                 if self._out[0] >= 0:
                     self._sync_outcome()
-                self._after_day(day)
+                self.days_run = day + 1
+                if self.collect_daily or self.outcome is not None:
+                    self.datacollector.collect(self)
+                if self.outcome is not None:
+                    self.running = False
+                    self._close_unheld_rounds()
                 return
             uniforms = self.rng.random(n)
             noise = self.rng.standard_normal((n, n))
@@ -806,7 +821,7 @@ class CrisisModel(mesa.Model):
     def _room(self) -> None:
         """Room in the event buffer for the most events one compiled call can log."""
         n = self.n
-        if self._ev_i.shape[0] - int(self._ev_n[0]) < 8 * n * n + 4 * n + 16:
+        if self._ev_i.shape[0] - int(self._ev_n[0]) < self._margin:
             grow = self._ev_i.shape[0] * 2 + 8 * n * n
             self._ev_i = np.concatenate([self._ev_i, np.empty((grow, engine.N_INT), np.int64)])
             self._ev_f = np.concatenate([self._ev_f, np.empty((grow, engine.N_FLOAT))])
@@ -827,8 +842,9 @@ class CrisisModel(mesa.Model):
         floats = self._ev_f
         for r, (day, kind, i, j, a, rung, text, aux) in enumerate(
                 self._ev_i[lo:hi].tolist(), lo):
-            if kind == engine.TALKS:
-                out.append((day, "talks", i, j, "negotiate", "046", 7.0, rung, notes[text]()))
+            if kind == engine.TALKS:  # notes[text] is the round
+                out.append((day, "talks", i, j, "negotiate", "046", 7.0, rung,
+                            notes[text].reason()))
             elif kind == engine.PYTHON:
                 event = notes[text]
                 if isinstance(event[8], _Later):
@@ -880,9 +896,11 @@ class CrisisModel(mesa.Model):
     @property
     def talk_log(self) -> list[dict[str, Any]]:
         """One row per scheduled round: held (and its result), cancelled or not held."""
-        done = len(self._talk_log)
-        for row in self._talk_rows[done:]:
+        for row in self._talk_rows[self._rows_read:]:
+            if isinstance(row, _Round):  # held in compiled code: its result is in TF
+                row = row.row()
             self._talk_log.append(self._talk_words(*row))
+        self._rows_read = len(self._talk_rows)
         return self._talk_log
 
     def _talk_words(self, r: _Round, status: str, agreed: dict[int, float], offers: int,
@@ -913,6 +931,8 @@ class _Round:
         self.__dict__.update(constants)
         self.done = False
         self._rejected = ""  # why a player turned down the deal, if one did
+        self._result: tuple[Any, ...] | None = None  # read from TF (``_read``)
+        self._row: tuple[Any, ...] | None = None
 
     @staticmethod
     def constants(model: CrisisModel, spec: Any) -> dict[str, Any]:
@@ -988,41 +1008,53 @@ class _Round:
     def _hold(self) -> None:
         """The round in one compiled call (``engine.hold``): no player sits at it."""
         m = self.model
-        text = m._note(None)  # the talk events' reason, put in words when read
+        text = m._note(self)  # its talk events' reason: ``reason``
         m._room()
         engine.hold(self.day, self.index, text, *m._head, m._ev_i, m._ev_f, m._TF)
-        self._take(text)
+        m._talk_rows.append(self)  # the talk log reads the result from TF (``row``)
         if m._out[0] >= 0:
             m._sync_outcome()
 
-    def _take(self, text: int) -> None:
-        """The round's result from its slot in TF (``engine.hold_round``) into the talk log,
-        and the reason of its talk events (note ``text``), both put in words when read."""
-        m = self.model
-        tf, to, p, ka = m._TF, self.t_off, len(self.members), len(self.agenda)
-        status = int(tf[to + engine.T_STATUS])
-        if status == engine.NOT_HELD:
-            self.done = False  # the run ended before it: closed as not held
-            return
-        if status == engine.CANCELLED:
-            halted = tf[to + 5 + 2 * ka + p + p * m.k:][:p]
-            who = sorted({m.actor_ids[self.members[x]] for x in np.nonzero(halted)[0]})
-            m._talk_row(self, "cancelled", {}, 0, f"talks halted by {', '.join(who)}")
-            return
-        count = int(tf[to + engine.T_COUNT])
-        cols = tf[to + 5:to + 5 + count].astype(np.int64)
-        values = tf[to + 5 + ka:to + 5 + ka + count]
-        res = bargaining.RoundResult(
-            bargaining._STATUS[status], {int(c): float(v) for c, v in zip(cols, values)},
-            int(tf[to + engine.T_OFFERS]), float(tf[to + engine.T_GAP]),
-            int(tf[to + engine.T_HOLDOUT]))
-        at = to + 5 + 2 * ka
-        rv = tf[at:at + p].copy()
-        before = tf[at + p:at + p + p * m.k].reshape(p, m.k).copy()
-        agreed = {int(self.ag[c]): v for c, v in res.agreed.items()}
-        note = _Later(self._note, res, rv, self.mem, before)
-        m._talk_row(self, res.status, agreed, res.offers, note)
-        m._notes[text] = _Later(_talk_reason, self.spec.name, res.status, note)
+    def _read(self) -> tuple[Any, ...]:
+        """The result ``engine.hold_round`` left in the round's slot of TF, read once:
+        (RoundResult or the halted-by names, reservation values, positions before)."""
+        if self._result is None:
+            m = self.model
+            tf, to, p, ka = m._TF, self.t_off, len(self.members), len(self.agenda)
+            status = int(tf[to + engine.T_STATUS])
+            at = to + 5 + 2 * ka
+            if status == engine.CANCELLED:
+                halted = tf[at + p + p * m.k:][:p]
+                who = sorted({m.actor_ids[self.members[x]] for x in np.nonzero(halted)[0]})
+                self._result = (who, None, None)
+            else:
+                count = int(tf[to + engine.T_COUNT])
+                res = bargaining.RoundResult(
+                    bargaining._STATUS[status],
+                    {int(c): float(v) for c, v in zip(tf[to + 5:to + 5 + count].astype(int),
+                                                      tf[to + 5 + ka:to + 5 + ka + count])},
+                    int(tf[to + engine.T_OFFERS]), float(tf[to + engine.T_GAP]),
+                    int(tf[to + engine.T_HOLDOUT]))
+                self._result = (res, tf[at:at + p].copy(),
+                                tf[at + p:at + p + p * m.k].reshape(p, m.k).copy())
+        return self._result
+
+    def row(self) -> tuple[Any, ...]:
+        """The round's row of the talk log (``CrisisModel._talk_row``'s arguments)."""
+        if self._row is None:
+            res, rv, before = self._read()
+            if rv is None:
+                self._row = (self, "cancelled", {}, 0, f"talks halted by {', '.join(res)}")
+            else:
+                agreed = {int(self.ag[c]): v for c, v in res.agreed.items()}
+                self._row = (self, res.status, agreed, res.offers,
+                             self._note(res, rv, self.mem, before))
+        return self._row
+
+    def reason(self) -> str:
+        """The reason logged with the round's talk events."""
+        note = self.row()[4]
+        return _talk_reason(self.spec.name, self._read()[0].status, note)
 
     def _talks(self, x: int, table: np.ndarray, rv: np.ndarray) -> Talks:
         m = self.model
@@ -1247,6 +1279,8 @@ class _Template:
         self.todays = {day: np.array([x for x, r in enumerate(self.rounds) if r["day"] == day],
                                      dtype=np.int64)
                        for day in {r["day"] for r in self.rounds}}
+        self.talk_events = max([sum(len(self.rounds[x]["dyads"]) for x in today)
+                                for today in self.todays.values()], default=0)
 
 
 _TEMPLATES: dict[int, tuple[Scenario, _Template]] = {}
@@ -1304,8 +1338,9 @@ class RecordCollector(mesa.DataCollector):
         if self._model is None:
             self._model = model
             self._start = (float(model.tension), int(model.max_rung))
-        if hasattr(self, "_collection_steps"):
-            self._collection_steps.append(model.time)
+            self._steps = getattr(self, "_collection_steps", None)
+        if self._steps is not None:
+            self._steps.append(model.time)
         self._days.append(model.days_run - 1)
 
     @property
