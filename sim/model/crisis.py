@@ -431,15 +431,16 @@ class CrisisModel(mesa.Model):
         if not self.running:  # the run has ended
             return
         day, n = self.day, self.n
-        if day in self._scripted_on:
+        compiled = not (self.players or self.replay or "_utilities" in self.__dict__)
+        fast = compiled and self.outcome is None and day < self.days and self.days_run <= day
+        if not fast and day in self._scripted_on:
             for e in self._scripted_on[day]:  # the morning: scripted events, in file order
                 e.happen()
         incident_draws = self._no_draws
         if self.outcome is None:
-            compiled = not (self.players or self.replay or "_utilities" in self.__dict__)
-            if compiled and day < self.days and self.days_run <= day:
-                # the model decides every actor: the day, its draws and its talk rounds
-                # included, in one compiled call
+            if fast:
+                # the model decides every actor: the day, its scripted events, draws and
+                # talk rounds included, in one compiled call
                 if self.rng is not self._bg_of:
                     self._bg[:] = engine.bit_generator_addresses(self.rng)
                     self._bg_of = self.rng
@@ -852,9 +853,13 @@ class CrisisModel(mesa.Model):
                 out.append(event)
             elif kind <= engine.HISTORY:
                 act = CATALOG[a]
-                reason = notes[text] if text >= 0 else _reason(
-                    floats[r, engine.F_PARTS:engine.F_PARTS + len(COMPONENTS)],
-                    float(floats[r, engine.F_PROB]))
+                if text >= 0:
+                    reason = notes[text]
+                elif text <= engine.SCRIPTED_TEXT:  # a scripted event, applied in compiled code
+                    reason = self._template.scripted_text[engine.SCRIPTED_TEXT - text]
+                else:
+                    reason = _reason(floats[r, engine.F_PARTS:engine.F_PARTS + len(COMPONENTS)],
+                                     float(floats[r, engine.F_PROB]))
                 out.append((day, ACT_KINDS[kind], i, None if j < 0 else j, act.name, act.cameo,
                             act.goldstein, rung, reason))
             elif kind == engine.INCIDENT:
@@ -1271,8 +1276,12 @@ class _Template:
         self.rounds = [_Round.constants(ns, r) for r in spec.talks]  # type: ignore[arg-type]
         _, Fc, _ = self.groups[3]
         _, Bc, _ = self.groups[4]
+        scripted = [((e.date - spec.start).days, ns.actor_ids.index(e.actor), INDEX[e.action],
+                     ns.actor_ids.index(e.target) if e.target else ns.actor_ids.index(e.actor))
+                    for e in spec.events]
+        self.scripted_text = [f"scripted: {e.note}".strip() for e in spec.events]
         CF, self.CI, CB, self.tf_size = engine.constant_buffers(
-            Fc, Bc, statics, par, (ns.days, ns.n, ns.k, len(CATALOG)), self.rounds)
+            Fc, Bc, statics, par, (ns.days, ns.n, ns.k, len(CATALOG)), self.rounds, scripted)
         # the scenario's arrays are the start of CF and CB: their views keep their offsets
         self.groups[3] = ("model", CF, self.groups[3][2])
         self.groups[4] = ("model", CB, self.groups[4][2])

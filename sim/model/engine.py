@@ -668,8 +668,11 @@ def draw_day(bg, n):  # pragma: no cover - compiled
 # A model's constants are three buffers: CF (floats), CI (ints), CB (bools). Each starts
 # with the scenario's arrays (CONST_F, a header, CONST_B), then the statics (Kf, Ki, Kb),
 # the parameters (in CF) and the talk rounds' constant parts; the header in CI says where.
-H_DAYS, H_N, H_K, H_A, H_KF, H_PAR, H_KB, H_KI, H_RI, H_ROUNDS = range(10)
-HEADER = 10
+H_DAYS, H_N, H_K, H_A, H_KF, H_PAR, H_KB, H_KI, H_RI, H_ROUNDS, H_SCRIPTED, H_EVENTS = range(12)
+HEADER = 12
+#: scripted events in CI, in file order: (day, actor, action, target); an act logged from
+#: one has text SCRIPTED_TEXT - x, x its index (the reason is the scenario's note)
+SCRIPTED_TEXT = -2
 N_PAR = len(PARAMETERS)
 #: a round's block in CI: p, agenda length, turns, CF offset, CB offset, TF offset, then the
 #: participants and the agenda; in CF: salience (p, ka), status quo (ka), concession
@@ -687,7 +690,8 @@ def result_size(p: int, ka: int, k: int) -> int:
 
 
 def constant_buffers(Fc: np.ndarray, Bc: np.ndarray, statics: tuple, par: np.ndarray,
-                     dims: tuple[int, int, int, int], rounds: list[dict]) -> tuple:
+                     dims: tuple[int, int, int, int], rounds: list[dict],
+                     scripted: list[tuple[int, int, int, int]]) -> tuple:
     """CF, CI, CB and the size of TF, laid out as the unpacking functions read them.
 
     ``rounds``: each round's constants (``_Round.constants``); ``t_off`` is set in
@@ -720,10 +724,11 @@ def constant_buffers(Fc: np.ndarray, Bc: np.ndarray, statics: tuple, par: np.nda
         starts.append(o)
         o += block.size
     header = np.array([days, n, k, A, Fc.size, Fc.size + Kf.size, Bc.size, HEADER, ri_at,
-                       len(rounds)], dtype=np.int64)
+                       len(rounds), o, len(scripted)], dtype=np.int64)
     CF = np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x in floats])
     CB = np.concatenate([np.ravel(np.asarray(x, dtype=np.bool_)) for x in bools])
-    CI = np.concatenate([header, Ki, np.array(starts, dtype=np.int64), *blocks])
+    CI = np.concatenate([header, Ki, np.array(starts, dtype=np.int64), *blocks,
+                         np.array(scripted, dtype=np.int64).reshape(-1)])
     return CF, CI, CB, t_at
 
 
@@ -758,20 +763,33 @@ def round_constants(CF, CI, CB, r):  # pragma: no cover - compiled
     return mem, ag, salience, sq, concession, settings, rivals, red, CI[o + R_T]
 
 
+_NO_PARTS = np.full(10, np.nan)
+
 # what ``run`` does
 DAY, ACTS, END, ACT_ONE, INCIDENT_ONE, INCIDENTS, THREATS = range(7)
 
 
 @njit(cache=True)
 def day(d, text0, todays, F, I, B, CF, CI, CB, ev_i, ev_f, Rf, Ri, TF):  # pragma: no cover
-    """A whole day when the model decides every actor: the draws, the acts, the talk
-    rounds ``todays`` (their talk events' reasons are notes text0, text0 + 1, ...), the end
-    of the day and the record."""
+    """A whole day when the model decides every actor: the scripted events, the draws,
+    the acts, the talk rounds ``todays`` (their talk events' reasons are notes text0,
+    text0 + 1, ...), the end of the day and the record."""
     S, C, K, cat, par = unpack(F, I, B, CF, CI, CB)
     days, n, k = CI[H_DAYS], CI[H_N], CI[H_K]
     E = (ev_i, ev_f, S[16])
-    uniforms, noise, draws = draw_day(S[17], n)
-    acts(d, days, uniforms, noise, S, C, K, cat, par, E)
+    bg, out = S[17], S[14]
+    o = CI[H_SCRIPTED]
+    for x in range(CI[H_EVENTS]):  # the morning: the day's scripted events, in file order
+        if CI[o + 4 * x] == d and out[0] < 0:
+            reading = np.empty(n)
+            for y in range(n):
+                reading[y] = _normal(bg)
+            act(d, CI[o + 4 * x + 1], CI[o + 4 * x + 2], CI[o + 4 * x + 3], SCRIPTED,
+                SCRIPTED_TEXT - x, np.nan, _NO_PARTS, reading, S, C, cat, par, E)
+    draws = np.zeros((n, n))
+    if out[0] < 0:
+        uniforms, noise, draws = draw_day(bg, n)
+        acts(d, days, uniforms, noise, S, C, K, cat, par, E)
     for q in range(todays.shape[0]):
         if S[14][0] >= 0:  # the run ended: the rest are not held
             mem, ag, _s, _q, _c, _t, _r, _red, to = round_constants(CF, CI, CB, todays[q])

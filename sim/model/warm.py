@@ -27,9 +27,12 @@ _TINY = {
 
 
 def warm() -> None:
-    """Run a tiny crisis (three days, a scripted event, one round of talks): every
-    compiled entry the bundled scenarios use gets called."""
-    CrisisModel(scenario_from_dict(_TINY), seed=0).run()
+    """Run a tiny crisis (three days, a scripted event, one round of talks) as the model
+    runs alone, and once with an actor replaying the record: every compiled entry the
+    bundled scenarios and ``brink validate`` use gets called."""
+    tiny = scenario_from_dict(_TINY)
+    CrisisModel(tiny, seed=0).run()
+    CrisisModel(tiny, seed=0, history={"BBB": [(tiny.start, "warn", "AAA", "warm-up")]}).run()
 
 
 warm()
