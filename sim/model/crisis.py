@@ -20,6 +20,7 @@ order of this file.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -176,6 +177,7 @@ class CrisisModel(mesa.Model):
         # the event log as numbers (engine.log_event), put into words when read (``events``)
         self._ev_i = np.empty((256, engine.N_INT), dtype=np.int64)
         self._ev_f = np.empty((256, engine.N_FLOAT))
+        self._day_args = (*self._head, self._ev_i, self._ev_f, *self._tail, self._TF)
         self._events: list[tuple[Any, ...]] = []
         self._notes: list[Any] = []  # reasons given in Python, and whole events logged there
         self._talk_rows: list[tuple[Any, ...]] = []  # put into words when read (``talk_log``)
@@ -267,10 +269,20 @@ class CrisisModel(mesa.Model):
         self._todays = t.todays  # the indices of each day's rounds, for engine.day
         for r in self.rounds:
             self._rounds_on.setdefault(r.day, []).append(r)
-        self.scripted = [_Scripted(self, e) for e in s.events]
-        self._scripted_on: dict[int, list[_Scripted]] = {}
+        self._scripted_days = t.scripted_days  # days with scripted events
+
+    @functools.cached_property
+    def scripted(self) -> list[_Scripted]:
+        """The scenario's scripted events bound to this run (the Python path applies them;
+        the compiled day reads them from its constants)."""
+        return [_Scripted(self, e) for e in self.crisis.events]
+
+    @functools.cached_property
+    def _scripted_on(self) -> dict[int, list[_Scripted]]:
+        on: dict[int, list[_Scripted]] = {}
         for e in self.scripted:
-            self._scripted_on.setdefault(e.day, []).append(e)
+            on.setdefault(e.day, []).append(e)
+        return on
 
     def _replay_plan(self, history: Mapping[str, Sequence[RecordedAct]]
                      ) -> dict[int, dict[int, list[tuple[int, int, str]]]]:
@@ -433,7 +445,7 @@ class CrisisModel(mesa.Model):
         day, n = self.day, self.n
         compiled = not (self.players or self.replay or "_utilities" in self.__dict__)
         fast = compiled and self.outcome is None and day < self.days and self.days_run <= day
-        if not fast and day in self._scripted_on:
+        if not fast and day in self._scripted_days:
             for e in self._scripted_on[day]:  # the morning: scripted events, in file order
                 e.happen()
         incident_draws = self._no_draws
@@ -450,17 +462,15 @@ class CrisisModel(mesa.Model):
                 text = len(self._notes)
                 if rounds:
                     self._notes.extend(rounds)  # their talk events' reasons (_Round.reason)
-                    engine.day(day, text, self._todays[day], *self._head, self._ev_i,
-                               self._ev_f, *self._tail, self._TF)
+                    ended = engine.day(day, text, self._todays[day], *self._day_args)
                     tf = self._TF
                     for r in rounds:  # a result in TF: the talk log reads it when read
                         r.done = tf[r.t_off] != engine.NOT_HELD
                         if r.done:
                             self._talk_rows.append(r)
                 else:
-                    engine.day(day, text, _NO_INTS, *self._head, self._ev_i, self._ev_f,
-                               *self._tail, self._TF)
-                if self._out[0] >= 0:
+                    ended = engine.day(day, text, _NO_INTS, *self._day_args)
+                if ended:
                     self._sync_outcome()
                 self.days_run = day + 1
                 if self.collect_daily or self.outcome is not None:
@@ -826,6 +836,7 @@ class CrisisModel(mesa.Model):
             grow = self._ev_i.shape[0] * 2 + 8 * n * n
             self._ev_i = np.concatenate([self._ev_i, np.empty((grow, engine.N_INT), np.int64)])
             self._ev_f = np.concatenate([self._ev_f, np.empty((grow, engine.N_FLOAT))])
+            self._day_args = (*self._head, self._ev_i, self._ev_f, *self._tail, self._TF)
 
     @property
     def events(self) -> list[tuple[Any, ...]]:
@@ -1280,6 +1291,7 @@ class _Template:
                      ns.actor_ids.index(e.target) if e.target else ns.actor_ids.index(e.actor))
                     for e in spec.events]
         self.scripted_text = [f"scripted: {e.note}".strip() for e in spec.events]
+        self.scripted_days = frozenset(e[0] for e in scripted)
         CF, self.CI, CB, self.tf_size = engine.constant_buffers(
             Fc, Bc, statics, par, (ns.days, ns.n, ns.k, len(CATALOG)), self.rounds, scripted)
         # the scenario's arrays are the start of CF and CB: their views keep their offsets

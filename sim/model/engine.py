@@ -797,6 +797,7 @@ def day(d, text0, todays, F, I, B, CF, CI, CB, ev_i, ev_f, Rf, Ri, TF):  # pragm
         else:
             hold_round(d, todays[q], text0 + q, S, C, par, E, CF, CI, CB, TF)
     end_of_day(d, days, draws, S, C, par, E, unpack_record(Rf, Ri, days, n, k))
+    return out[0] >= 0
 
 
 @njit(cache=True)
