@@ -191,3 +191,16 @@ def test_a_new_generator_is_followed() -> None:
     for _ in range(20):
         c.step()
     assert repr(c.events) != repr(a.events)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_log_without_reasons_is_the_log(seed: int) -> None:
+    # the ensembles count acts from events_unexplained(): the same events, reasons left out
+    bare = CrisisModel(_FLAGSHIP, seed=seed)
+    bare.run()
+    unexplained = bare.events_unexplained()
+    assert all(e[8] is None for e in unexplained)
+    full = CrisisModel(_FLAGSHIP, seed=seed)
+    full.run()
+    assert repr([e[:8] for e in full.events]) == repr([e[:8] for e in unexplained])
+    assert full.events_unexplained() is full.events  # once read, the log is reused

@@ -847,20 +847,39 @@ class CrisisModel(mesa.Model):
             self._events.extend(self._words(done, count))
         return self._events
 
-    def _words(self, lo: int, hi: int) -> list[tuple[Any, ...]]:
+    def events_unexplained(self) -> list[tuple[Any, ...]]:
+        """The event log without the reasons (None in their place): quicker to read where
+        only what happened counts (ensembles count acts, incidents and Goldstein values)."""
+        if len(self._events) == int(self._ev_n[0]):  # already put into words
+            return self._events
+        return self._words(0, int(self._ev_n[0]), reasons=False)
+
+    def _words(self, lo: int, hi: int, reasons: bool = True) -> list[tuple[Any, ...]]:
         """Event rows lo..hi as logged tuples, with their reasons in words."""
         out: list[tuple[Any, ...]] = []
         notes = self._notes
         floats = self._ev_f
         for r, (day, kind, i, j, a, rung, text, aux) in enumerate(
                 self._ev_i[lo:hi].tolist(), lo):
-            if kind == engine.TALKS:  # notes[text] is the round
+            if not reasons and kind != engine.PYTHON:
+                if kind <= engine.HISTORY:
+                    act = CATALOG[a]
+                    out.append((day, ACT_KINDS[kind], i, None if j < 0 else j, act.name,
+                                act.cameo, act.goldstein, rung, None))
+                elif kind == engine.TALKS:
+                    out.append((day, "talks", i, j, "negotiate", "046", 7.0, rung, None))
+                elif kind == engine.INCIDENT:
+                    out.append((day, "incident", i, j, "incident", "", np.nan, rung, None))
+                else:
+                    out.append((day, "credibility", i, j, "threat_carried_out" if a else
+                                "threat_not_carried_out", "", np.nan, rung, None))
+            elif kind == engine.TALKS:  # notes[text] is the round
                 out.append((day, "talks", i, j, "negotiate", "046", 7.0, rung,
                             notes[text].reason()))
             elif kind == engine.PYTHON:
                 event = notes[text]
                 if isinstance(event[8], _Later):
-                    event = (*event[:8], event[8]())
+                    event = (*event[:8], event[8]() if reasons else None)
                 out.append(event)
             elif kind <= engine.HISTORY:
                 act = CATALOG[a]
