@@ -34,6 +34,11 @@ if [ "${1:-}" = "--test" ]; then
 else
   .venv/bin/python -m pip install --quiet -e .
 fi
+# compile the model's numba code once, into sim/model/__pycache__ (later starts load it)
+if ! ls sim/model/__pycache__/engine.day-*.nbi >/dev/null 2>&1; then
+  echo "install.sh: compiling the model (once, about a minute)"
+fi
+.venv/bin/python -c "import sim.model.warm"
 # the dashboard's scripts and style sheets, so that it works offline (sim/dashboard/assets.py)
 .venv/bin/python -m sim.dashboard.assets .venv/share/solara/cdn \
   || echo "install.sh: continuing without them: brink dashboard will need the internet" >&2
