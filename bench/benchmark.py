@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 
 import mesa
+import numba
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "scenarios" / "winter-2021-22.yaml"
@@ -188,7 +190,8 @@ def main() -> None:
     peak_pss, peak_rss = peak_memory_mb(args.memory_runs, cores)
     res = {
         "machine": {"cores": cores, "python": platform.python_version(),
-                    "platform": platform.platform(), "mesa": mesa.__version__},
+                    "platform": platform.platform(), "mesa": mesa.__version__,
+                    "numpy": np.__version__, "numba": numba.__version__},
         "flagship_run_ms": round(flagship * 1e3, 2),
         "scenario_load_ms": round(loading * 1e3, 2),
         "floor_run_ms": round(floor * 1e3, 3),
