@@ -66,7 +66,6 @@ ACT_KINDS = ("act", "played", "scripted", "injected", "history")
 OUTCOMES = ("war", "settlement", "standoff")
 _NO_PARTS = np.full(len(COMPONENTS), np.nan)
 _NO_DRAWS = np.zeros(1)
-_NO_BG = np.zeros(3, dtype=np.int64)
 _NO_INTS = np.zeros(0, dtype=np.int64)
 _STATUS_CODE = {"agreement": 0, "partial": 1, "continue": 2, "breakdown": 3}
 _NO_PAIRS = np.zeros((0, 0), dtype=bool)
@@ -443,42 +442,15 @@ class CrisisModel(mesa.Model):
         if not self.running:  # the run has ended
             return
         day, n = self.day, self.n
-        compiled = not (self.players or self.replay or "_utilities" in self.__dict__)
-        fast = compiled and self.outcome is None and day < self.days and self.days_run <= day
-        if not fast and day in self._scripted_days:
+        compiled = not (self.players or self.replay or self._reference)
+        if compiled and self.outcome is None and day < self.days and self.days_run <= day:
+            self._compiled_day(day)  # the usual case: the model decides every actor
+            return
+        if day in self._scripted_days:
             for e in self._scripted_on[day]:  # the morning: scripted events, in file order
                 e.happen()
         incident_draws = self._no_draws
         if self.outcome is None:
-            if fast:
-                # the model decides every actor: the day, its scripted events, draws and
-                # talk rounds included, in one compiled call
-                if self.rng is not self._bg_of:
-                    self._bg[:] = engine.bit_generator_addresses(self.rng)
-                    self._bg_of = self.rng
-                if self._ev_i.shape[0] - self._ev_n[0] < self._margin:
-                    self._room()
-                rounds = self._rounds_on.get(day)
-                text = len(self._notes)
-                if rounds:
-                    self._notes.extend(rounds)  # their talk events' reasons (_Round.reason)
-                    ended = engine.day(day, text, self._todays[day], *self._day_args)
-                    tf = self._TF
-                    for r in rounds:  # a result in TF: the talk log reads it when read
-                        r.done = tf[r.t_off] != engine.NOT_HELD
-                        if r.done:
-                            self._talk_rows.append(r)
-                else:
-                    ended = engine.day(day, text, _NO_INTS, *self._day_args)
-                if ended:
-                    self._sync_outcome()
-                self.days_run = day + 1
-                if self.collect_daily or self.outcome is not None:
-                    self.datacollector.collect(self)
-                if self.outcome is not None:
-                    self.running = False
-                    self._close_unheld_rounds()
-                return
             uniforms = self.rng.random(n)
             noise = self.rng.standard_normal((n, n))
             incident_draws = self.rng.random((n, n))
@@ -489,6 +461,30 @@ class CrisisModel(mesa.Model):
         for r in self._rounds_on.get(day, ()):
             r.convene()
         self._end_of_day(incident_draws)
+
+    def _compiled_day(self, day: int) -> None:
+        """The day, its scripted events, draws and talk rounds included, in one compiled
+        call (``engine.day``); then what Python keeps: the talk rounds held, the outcome,
+        Mesa's DataCollector."""
+        if self.rng is not self._bg_of:  # Mesa's reset_rng: draw from the new generator
+            self._bg[:] = engine.bit_generator_addresses(self.rng)
+            self._bg_of = self.rng
+        if self._ev_i.shape[0] - self._ev_n[0] < self._margin:
+            self._room()
+        rounds = self._rounds_on.get(day)
+        text = len(self._notes)
+        if rounds:
+            self._notes.extend(rounds)  # their talk events' reasons (_Round.reason)
+            ended = engine.day(day, text, self._todays[day], *self._day_args)
+            for r in rounds:  # a result in TF, which the talk log reads when it is read
+                r.done = self._TF[r.t_off] != engine.NOT_HELD
+                if r.done:
+                    self._talk_rows.append(r)
+        else:
+            ended = engine.day(day, text, _NO_INTS, *self._day_args)
+        if ended:
+            self._sync_outcome()
+        self._after_day(day)
 
     def _acts(self, day: int, uniforms: np.ndarray, noise: np.ndarray) -> None:
         """Every actor chooses an act; the acts take effect in scenario order.
