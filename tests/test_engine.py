@@ -8,6 +8,8 @@ logged events.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -79,7 +81,7 @@ def test_the_rounds_unpack_to_their_constants() -> None:
         assert to == r.t_off
         slots.add(range(to, to + engine.result_size(len(r.mem), len(r.ag), m.k)))
     ends = sorted((s.start, s.stop) for s in slots)  # the result slots do not overlap
-    assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:]))
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(ends))
     assert ends[-1][1] == m._TF.size
 
 
@@ -124,7 +126,7 @@ def test_credibility_and_incident_reasons_state_their_numbers(seed: int) -> None
     m.run()
     kinds = {e[1] for e in m.events}
     assert "incident" in kinds
-    for day, kind, i, j, action, _c, _g, rung, reason in m.events:
+    for _day, kind, _i, j, action, _c, _g, _rung, reason in m.events:
         if kind == "incident" and not reason.startswith("injected"):
             a, b = (int(x) for x in reason.split("rungs ")[1].split(" and "))
             assert 0 <= a <= 8 and 0 <= b <= 8 and j is not None

@@ -125,7 +125,7 @@ def test_keyword_parameters_and_overrides_are_validated() -> None:
     assert model.actor("RUS").spec.resolve == 0.4
     from sim import ScenarioError
 
-    with pytest.raises(ScenarioError, match="parameters.rationality"):
+    with pytest.raises(ScenarioError, match=r"parameters\.rationality"):
         CrisisModel(rationality=-1.0)
 
 
@@ -210,7 +210,7 @@ def test_invariants_hold_for_random_scenarios(data: dict[str, Any], seed: int) -
     assert result.events["date"].max() <= result.timeseries["date"].max() if len(
         result.events) else True
     acts = [e for e in model.events if e[1] == "act"]
-    for day, _, i, j, action, *_ in acts:
+    for _day, _, i, j, action, *_ in acts:
         assert model.allowed[i, _index(action)]
         assert j is None or j != i
 

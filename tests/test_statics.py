@@ -6,6 +6,7 @@ numbers), so a difference comes from the setting, not from the draws.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -76,7 +77,7 @@ def test_higher_incident_risk_never_lowers_escalation() -> None:
     for risk in levels:
         models = ensemble(scenario, **{"parameters.incident_risk": risk})
         mean_peak.append(np.mean([m.record["rung"][: m.days_run].max() for m in models]))
-    assert all(b >= a for a, b in zip(mean_peak, mean_peak[1:])), mean_peak
+    assert all(b >= a for a, b in itertools.pairwise(mean_peak)), mean_peak
     assert mean_peak[-1] > mean_peak[0]
 
 

@@ -23,9 +23,9 @@ import datetime as dt
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import SimpleNamespace
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, ClassVar
 
 import mesa
 import numpy as np
@@ -33,7 +33,7 @@ import numpy as np
 from sim.model import bargaining, engine, kernel
 from sim.model.actions import CATALOG, INDEX, TABLE
 from sim.model.actor import Actor
-from sim.model.beliefs import logistic, logit, perceived_llr, priors
+from sim.model.beliefs import logistic, logit, priors
 from sim.model.choice import logit_probabilities
 from sim.model.players import Move, Option, Player, Talks
 from sim.scenario import Scenario, load_scenario
@@ -1362,7 +1362,8 @@ class RecordCollector(mesa.DataCollector):
     collector would have collected at the same steps.
     """
 
-    REPORTERS = {"tension": "tension", "max_rung": "max_rung", "outcome": "outcome_kind"}
+    REPORTERS: ClassVar[dict[str, str]] = {
+        "tension": "tension", "max_rung": "max_rung", "outcome": "outcome_kind"}
 
     def __init__(self) -> None:
         self._model: CrisisModel | None = None

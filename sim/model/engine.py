@@ -1,37 +1,46 @@
-"""The day compiled: acts, incidents, threats, the end of the day and the record, in numba.
+"""The day compiled with numba: scripted events, draws, acts, talk rounds, the end of the day.
 
-``CrisisModel.step`` runs a day in two compiled calls around the day's talk
-rounds: ``acts`` (every actor chooses with ``kernel.day`` and the acts take
-effect in scenario order) and ``end_of_day`` (incidents, threat bookkeeping,
-tension, debts, belief decay, aid, the outcome check and the record). The
-same compiled ``act``, ``incident`` and ``threats`` serve the Python paths a
-day can take instead: a person playing an actor, the record replayed, a
-scripted event, an instructor's inject (``CrisisModel._act`` and friends).
+``CrisisModel.step`` runs a day in one compiled call, ``day``, when the model
+decides every actor: the morning's scripted events, the day's random numbers
+(drawn from the model's own numpy generator, ``draw_day``), the acts (every
+actor chooses with ``kernel.day`` and the acts take effect in scenario order,
+``acts``/``act``), the day's talk rounds (``hold_round``: reservation values,
+``kernel.negotiate``, ``effects``, ``settle``) and the end of the day
+(incidents, threat bookkeeping, tension, debts, belief decay, aid, the outcome
+check and the record, ``end_of_day``). The same compiled pieces serve the
+Python paths a day can take instead (a person playing an actor, the record
+replayed, an instructor's inject: ``run``, ``talk``, ``hold``).
 
-Equations: docs/ODD.md, "Process overview and scheduling" and "Submodels";
-each function names the ODD section it implements. The state is the model's
-own arrays, changed in place; nothing here allocates per act.
+Equations: docs/ODD.md, "Process overview and scheduling" and "Submodels". The
+state is the model's own arrays, views of a few flat buffers (``STATE_*``,
+``CONST_*``, ``RECORD_*``; the unpacking functions give the layout), changed in
+place.
 
-The event log is written as numbers (``Events``): a row per event with its
-kind, day, actors, action, posture, and the numbers its reason is made of
-(the chosen option's utility parts and probability, a credibility before and
-after, the rungs at an incident). ``CrisisModel.events`` turns rows into the
-logged tuples, with their reasons in words, only when they are read.
+The event log is written as numbers: a row per event with its kind, day,
+actors, action, posture, and the numbers its reason is made of (the chosen
+option's utility parts and probability, a credibility before and after, the
+rungs at an incident). ``CrisisModel.events`` turns rows into the logged
+tuples, with their reasons in words, only when they are read.
 
-Floating point: belief updates use the C library's ``exp`` and ``log`` (as
-numba compiles them), the same on every machine, where numpy picks a SIMD
+Floating point: belief updates use the C library's ``exp`` and ``log`` (numba
+compiles ``np.exp``/``np.log`` to calls to them), where numpy picks a SIMD
 routine by processor; docs/performance.md.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import carray, njit, types
 from llvmlite import ir
+from numba import carray, njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
-from numba.np.random._constants import (fi_double, ki_double, wi_double, ziggurat_nor_inv_r,
-                                        ziggurat_nor_r)
+from numba.np.random._constants import (
+    fi_double,
+    ki_double,
+    wi_double,
+    ziggurat_nor_inv_r,
+    ziggurat_nor_r,
+)
 
 from sim.model import kernel
 from sim.model.actions import CATALOG, INDEX, TABLE
@@ -156,8 +165,8 @@ def act(day, i, a, j, kind, text, prob, parts, noise, S, C, cat, par, E):  # pra
     """
     (goldstein, signal, public, top, ladder, deesc, concedes, target_kind, threat_of,
      carries, index) = cat
-    rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, scal, out, committed, _n, _bg = S
+    rung, belief, positions, aid, _credibility, threat_until, threat_base, called_until, \
+        sanctioned, halted, mobilized_on, owed, today, _scal, out, _committed, _n, _bg = S
     salience, capability, audience, rival, red = C[0], C[1], C[4], C[8], C[10]
     n = rung.shape[0]
     if top[a] > rung[i] and ladder[a] > 0:
@@ -222,9 +231,9 @@ def concede(i, j, points, positions, salience, red):  # pragma: no cover - compi
     k = positions.shape[1]
     best, pick = np.inf, -1
     for c in range(k):
-        if abs(positions[j, c] - positions[i, c]) > 1e-9 and not red[i, c]:
-            if pick < 0 or salience[i, c] < best:
-                best, pick = salience[i, c], c
+        disputed = abs(positions[j, c] - positions[i, c]) > 1e-9 and not red[i, c]
+        if disputed and (pick < 0 or salience[i, c] < best):
+            best, pick = salience[i, c], c
     if pick < 0:
         return
     gap = positions[j, pick] - positions[i, pick]
@@ -270,10 +279,10 @@ def threats(day, S, par, E):  # pragma: no cover - compiled
 @njit(cache=True)
 def choose(day, days, S, C, K, par, dense):  # pragma: no cover - compiled
     """kernel.day on the model's state: (utility, parts, feasible, prob)."""
-    rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, scal, out, committed, _n, _bg = S
+    rung, belief, positions, aid, credibility, threat_until, _threat_base, called_until, \
+        sanctioned, halted, mobilized_on, owed, _today, scal, _out, _committed, _n, _bg = S
     (salience, capability, resolve, risk_tolerance, audience, severity, vulnerability,
-     force_ok, rival, ally, red, defenders, talk_soon, pairs, prior, _sq, _core) = C
+     force_ok, rival, ally, red, defenders, talk_soon, _pairs, _prior, _sq, _core) = C
     (careful, risk_averse, n_rivals, signal_value, cost, war_risk_unit, carry,
      conciliatory, g, abs_g, relief_unit, concession_loss, sanction_pressure,
      allowed_targets, t_pressure, t_public, t_top, t_escal, t_deesc, t_rung,
@@ -294,7 +303,7 @@ def choose(day, days, S, C, K, par, dense):  # pragma: no cover - compiled
 @njit(cache=True)
 def acts(day, days, uniforms, noise, S, C, K, cat, par, E):  # pragma: no cover - compiled
     """Every actor chooses (logit rule) and the acts take effect in scenario order."""
-    utility, parts, feasible, prob = choose(day, days, S, C, K, par, False)
+    _utility, parts, _feasible, prob = choose(day, days, S, C, K, par, False)
     n = S[0].shape[0]
     picks = kernel.sample(prob, uniforms)
     row = np.empty(10)
@@ -317,8 +326,8 @@ def end_of_day(day, days, u, S, C, par, E, R):  # pragma: no cover - compiled
     day's hostility; debts shrink by (1 - m); beliefs are pulled back toward
     the first impression by ``belief_decay`` in log-odds; aid decays by 1%.
     """
-    rung, belief, positions, aid, credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, scal, out, committed, _n, _bg = S
+    rung, belief, _positions, aid, _credibility, _threat_until, _threat_base, _called_until, \
+        _sanctioned, _halted, _mobilized_on, owed, today, scal, out, _committed, _n, _bg = S
     n = rung.shape[0]
     if out[0] < 0:
         incidents(day, u, S, C, par, E)
@@ -792,7 +801,7 @@ def day(d, text0, todays, F, I, B, CF, CI, CB, ev_i, ev_f, Rf, Ri, TF):  # pragm
         acts(d, days, uniforms, noise, S, C, K, cat, par, E)
     for q in range(todays.shape[0]):
         if S[14][0] >= 0:  # the run ended: the rest are not held
-            mem, ag, _s, _q, _c, _t, _r, _red, to = round_constants(CF, CI, CB, todays[q])
+            _mem, _ag, _s, _q, _c, _t, _r, _red, to = round_constants(CF, CI, CB, todays[q])
             TF[to + T_STATUS] = NOT_HELD
         else:
             hold_round(d, todays[q], text0 + q, S, C, par, E, CF, CI, CB, TF)
@@ -937,7 +946,7 @@ def talk(op, d, status, members, agenda, cols, values, rivals,
     """The talks' pieces from Python (a round with a player): RESERVATION returns the
     reservation values; EFFECTS applies a result (``cols``: the agreed issues); SETTLE
     checks for a settlement (``status``: the round's index, ``values[0]``: the rung)."""
-    S, C, K, cat, par = unpack(F, I, B, CF, CI, CB)
+    S, C, _K, _cat, par = unpack(F, I, B, CF, CI, CB)
     if op == RESERVATION:
         return reservation(d, members, agenda, C[15], S, C, par)
     if op == EFFECTS:
@@ -950,7 +959,7 @@ def talk(op, d, status, members, agenda, cols, values, rivals,
 @njit(cache=True)
 def hold(d, r, text, F, I, B, CF, CI, CB, ev_i, ev_f, TF):  # pragma: no cover - compiled
     """Hold talk round ``r`` (no player sits at it): ``hold_round`` from Python."""
-    S, C, K, cat, par = unpack(F, I, B, CF, CI, CB)
+    S, C, _K, _cat, par = unpack(F, I, B, CF, CI, CB)
     hold_round(d, r, text, S, C, par, (ev_i, ev_f, S[16]), CF, CI, CB, TF)
 
 
