@@ -206,3 +206,42 @@ def test_the_log_without_reasons_is_the_log(seed: int) -> None:
     full.run()
     assert repr([e[:8] for e in full.events]) == repr([e[:8] for e in unexplained])
     assert full.events_unexplained() is full.events  # once read, the log is reused
+
+
+def test_a_day_with_hundreds_of_scripted_events_or_rounds_fits_the_event_buffer() -> None:
+    # the compiled day has no bounds check: the model makes room for its busiest day
+    # (found by review: 300 scripted events on one day overran the buffer)
+    busy = two_states(**{"parameters": {"incident_risk": 0.0}})
+    busy["events"] = [{"date": "2030-01-01", "actor": "AAA", "action": "criticize",
+                       "target": "BBB"}] * 300
+    m = CrisisModel(scenario_from_dict(busy), seed=0)
+    m.step()
+    assert int(m._ev_n[0]) <= m._ev_i.shape[0]
+    assert sum(e[1] == "scripted" for e in m.events) == 300
+    talks = two_states(**{"actors.AAA.red_lines": ["border"], "actors.BBB.red_lines": ["border"]})
+    talks["talks"] = [{"date": "2030-01-01", "name": f"r{x}", "participants": ["AAA", "BBB"]}
+                      for x in range(450)]
+    m = CrisisModel(scenario_from_dict(talks), seed=1)
+    m.step()
+    assert int(m._ev_n[0]) <= m._ev_i.shape[0]
+    assert len(m.talk_log) == 450 and sum(e[1] == "talks" for e in m.events) == 900
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_a_copied_model_runs_on_its_own(how: str) -> None:
+    import copy
+    import pickle
+
+    a = CrisisModel(_FLAGSHIP, seed=3)
+    for _ in range(5):
+        a.step()
+    b = copy.deepcopy(a) if how == "deepcopy" else pickle.loads(pickle.dumps(a))
+    assert np.shares_memory(b.belief, b._head[0]) and not np.shares_memory(b.belief, a.belief)
+    before = a.rng.bit_generator.state
+    b.run()
+    assert a.rng.bit_generator.state == before  # the copy draws from its own generator
+    whole = CrisisModel(_FLAGSHIP, seed=3)
+    whole.run()
+    assert repr(b.events) == repr(whole.events) and b.talk_log == whole.talk_log
+    a.run()
+    assert repr(a.events) == repr(whole.events)

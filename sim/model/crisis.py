@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,17 +154,8 @@ class CrisisModel(mesa.Model):
         """The scenario's arrays, as views of fresh copies of the template's buffers."""
         for name, value in t.shared.items():
             setattr(self, name, value)
-        self.record = {}
-        buffers = []
-        for owner, buf0, entries in t.groups:
-            buf = buf0.copy()
-            buffers.append(buf)
-            for name, o, shape, size in entries:
-                view = buf[o:o + size].reshape(shape)
-                if owner == "record":
-                    self.record[name] = view
-                else:
-                    setattr(self, name, view)
+        buffers = [buf0.copy() for _, buf0, _ in t.groups]
+        self._views(buffers)
         F, I, B, CF, CB, Rf, Ri = buffers  # noqa: E741
         self._head = (F, I, B, CF, t.CI, CB)  # what every compiled entry takes
         self._tail = (Rf, Ri)
@@ -172,7 +164,8 @@ class CrisisModel(mesa.Model):
         self._bg_of: Any = None  # the Generator whose bit generator ``_bg`` addresses
         # the most events one compiled call can log: acts with their credibility changes,
         # incidents, lapsed threats, and the talk events of the busiest day
-        self._margin = 8 * self.n * self.n + 4 * self.n + 16 + t.talk_events
+        # and scripted events
+        self._margin = 8 * self.n * self.n + 4 * self.n + 16 + t.talk_events + t.scripted_most
         # the event log as numbers (engine.log_event), put into words when read (``events``)
         self._ev_i = np.empty((256, engine.N_INT), dtype=np.int64)
         self._ev_f = np.empty((256, engine.N_FLOAT))
@@ -183,6 +176,30 @@ class CrisisModel(mesa.Model):
         self._talk_log: list[dict[str, Any]] = []
         self._rows_read = 0
         self.days_run = 0
+
+    def _views(self, buffers: list[np.ndarray]) -> None:
+        """Make the model's arrays views of ``buffers`` (the template's groups, in order)."""
+        self.record = {}
+        for (owner, _, entries), buf in zip(self._template.groups, buffers):
+            for name, o, shape, size in entries:
+                view = buf[o:o + size].reshape(shape)
+                if owner == "record":
+                    self.record[name] = view
+                else:
+                    setattr(self, name, view)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_bg_of"] = None  # a copy draws from its own generator: look up its addresses
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A copy (``copy.deepcopy``, pickle): its arrays become views of its own buffers
+        again, which copying leaves as separate arrays."""
+        self.__dict__.update(state)
+        F, I, B, CF, _, CB = self._head  # noqa: E741
+        self._views([F, I, B, CF, CB, *self._tail])
+        self._day_args = (*self._head, self._ev_i, self._ev_f, *self._tail, self._TF)
 
     def _setup_arrays(self, s: Scenario) -> None:
         """The scenario as arrays (run once per scenario, by ``_Template``)."""
@@ -827,9 +844,9 @@ class CrisisModel(mesa.Model):
 
     def _room(self) -> None:
         """Room in the event buffer for the most events one compiled call can log."""
-        n = self.n
-        if self._ev_i.shape[0] - int(self._ev_n[0]) < self._margin:
-            grow = self._ev_i.shape[0] * 2 + 8 * n * n
+        count = int(self._ev_n[0])
+        if self._ev_i.shape[0] - count < self._margin:
+            grow = max(self._ev_i.shape[0], count + 2 * self._margin - self._ev_i.shape[0])
             self._ev_i = np.concatenate([self._ev_i, np.empty((grow, engine.N_INT), np.int64)])
             self._ev_f = np.concatenate([self._ev_f, np.empty((grow, engine.N_FLOAT))])
             self._day_args = (*self._head, self._ev_i, self._ev_f, *self._tail, self._TF)
@@ -844,8 +861,9 @@ class CrisisModel(mesa.Model):
         return self._events
 
     def events_unexplained(self) -> list[tuple[Any, ...]]:
-        """The event log without the reasons (None in their place): quicker to read where
-        only what happened counts (ensembles count acts, incidents and Goldstein values)."""
+        """The event log without the reasons the compiled day would put into words (None
+        in their place; events logged in Python keep theirs): quicker to read where only
+        what happened counts (ensembles count acts, incidents and Goldstein values)."""
         if len(self._events) == int(self._ev_n[0]):  # already put into words
             return self._events
         return self._words(0, int(self._ev_n[0]), reasons=False)
@@ -1307,6 +1325,7 @@ class _Template:
                     for e in spec.events]
         self.scripted_text = [f"scripted: {e.note}".strip() for e in spec.events]
         self.scripted_days = frozenset(e[0] for e in scripted)
+        self.scripted_most = max(Counter(e[0] for e in scripted).values(), default=0)
         CF, self.CI, CB, self.tf_size = engine.constant_buffers(
             Fc, Bc, statics, par, (ns.days, ns.n, ns.k, len(CATALOG)), self.rounds, scripted)
         # the scenario's arrays are the start of CF and CB: their views keep their offsets
@@ -1369,6 +1388,7 @@ class RecordCollector(mesa.DataCollector):
         self._model: CrisisModel | None = None
         self._days: list[int] = []  # the day each collect saw (-1: before the first day)
         self._start: tuple[float, int] = (0.0, 0)  # tension and highest rung before day 0
+        self._cache: tuple[Any, dict[str, list[Any]]] | None = None
         super().__init__(model_reporters=dict(self.REPORTERS))
 
     def collect(self, model: Any) -> None:
@@ -1387,6 +1407,10 @@ class RecordCollector(mesa.DataCollector):
         out: dict[str, list[Any]] = {name: [] for name in self.REPORTERS}
         if m is None:
             return out
+        key = (len(self._days), m.days_run, m.outcome)
+        if self._cache is not None and self._cache[0] == key:  # batch_run reads it per step
+            return self._cache[1]
+        self._cache = (key, out)
         last = len(self._days) - 1
         for n, day in enumerate(self._days):
             if day < 0:
