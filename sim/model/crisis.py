@@ -458,11 +458,12 @@ class CrisisModel(mesa.Model):
         """
         if not self.running:  # the run has ended
             return
-        day, n = self.day, self.n
-        compiled = not (self.players or self.replay or self._reference)
+        day = self.day
+        compiled = not (self.players or self.replay or "_utilities" in self.__dict__)
         if compiled and self.outcome is None and day < self.days and self.days_run <= day:
             self._compiled_day(day)  # the usual case: the model decides every actor
             return
+        n = self.n
         if day in self._scripted_days:
             for e in self._scripted_on[day]:  # the morning: scripted events, in file order
                 e.happen()
@@ -488,7 +489,7 @@ class CrisisModel(mesa.Model):
             self._bg_of = self.rng
         if self._ev_i.shape[0] - self._ev_n[0] < self._margin:
             self._room()
-        rounds = self._rounds_on.get(day)
+        rounds = self._rounds_on.get(day) if day in self._rounds_on else None
         text = len(self._notes)
         if rounds:
             self._notes.extend(rounds)  # their talk events' reasons (_Round.reason)
@@ -501,7 +502,11 @@ class CrisisModel(mesa.Model):
             ended = engine.day(day, text, _NO_INTS, *self._day_args)
         if ended:
             self._sync_outcome()
-        self._after_day(day)
+            self._after_day(day)
+        else:  # _after_day, for a run that goes on
+            self.days_run = day + 1
+            if self.collect_daily:
+                self.datacollector.collect(self)
 
     def _acts(self, day: int, uniforms: np.ndarray, noise: np.ndarray) -> None:
         """Every actor chooses an act; the acts take effect in scenario order.

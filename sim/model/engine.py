@@ -259,21 +259,59 @@ def incident(day, i, j, text, S, C, E):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def incidents(day, u, S, C, par, E):  # pragma: no cover - compiled
-    """Incidents of chance between rivals' forces, in scenario order, until one means war."""
-    pairs = kernel.incident_pairs(u, S[0], C[13], par[P_INCIDENT_RISK])
-    for p in range(pairs.shape[0]):
-        incident(day, pairs[p, 0], pairs[p, 1], -1, S, C, E)
+    """Incidents of chance between rivals' forces, in scenario order, until one means war.
+
+    Pair i < j of rivals has one when u_ij < incident_risk (r_i / 8)(r_j / 8); every pair
+    is decided on the day's rungs before any incident moves them.
+    """
+    rung, pairs, risk = S[0], C[13], par[P_INCIDENT_RISK]
+    n = rung.shape[0]
+    hits = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            if pairs[i, j] and u[i, j] < risk * ((rung[i] / 8.0) * (rung[j] / 8.0)):
+                hits += 1
+    if hits == 0:  # most days
+        return
+    hit = np.empty((hits, 2), dtype=np.int64)
+    h = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            if pairs[i, j] and u[i, j] < risk * ((rung[i] / 8.0) * (rung[j] / 8.0)):
+                hit[h, 0] = i
+                hit[h, 1] = j
+                h += 1
+    for p in range(hits):
+        incident(day, hit[p, 0], hit[p, 1], -1, S, C, E)
         if S[14][0] >= 0:
             return
 
 
 @njit(cache=True)
 def threats(day, S, par, E):  # pragma: no cover - compiled
-    """Call threats whose target escalated; let unanswered ones cost credibility."""
-    lapsed = kernel.call_threats(day, S[0], S[5], S[6], S[7], int(par[P_FOLLOW_THROUGH]))
-    for x in range(lapsed.shape[0]):
-        credibility_change(day, lapsed[x, 0], lapsed[x, 1], lapsed[x, 2], False, S, par, E)
-    kernel.expire_threats(day, S[5], S[7])
+    """Call threats whose target escalated; let unanswered ones cost credibility.
+
+    A standing threat i -> j of kind t is called when j's rung rose above its rung when
+    the threat was made: i then has ``follow_through_days`` to carry it out. A called
+    threat past its deadline lapses (credibility falls); threats past their last day
+    that were never called lapse quietly.
+    """
+    rung, threat_until, threat_base, called_until = S[0], S[5], S[6], S[7]
+    n = rung.shape[0]
+    follow = int(par[P_FOLLOW_THROUGH])
+    for i in range(n):
+        for j in range(n):
+            for t in range(3):
+                if (threat_until[i, j, t] >= day and called_until[i, j, t] < 0
+                        and rung[j] > threat_base[i, j, t]):
+                    called_until[i, j, t] = day + follow
+    # a lapse touches only its own threat, so each is applied as it is found
+    for i in range(n):
+        for j in range(n):
+            for t in range(3):
+                if 0 <= called_until[i, j, t] < day:
+                    credibility_change(day, i, j, t, False, S, par, E)
+    kernel.expire_threats(day, threat_until, called_until)
 
 
 @njit(cache=True)
@@ -359,12 +397,17 @@ def record(day, S, C, par, R):  # pragma: no cover - compiled
     r_rung, r_cred, r_exp, r_pos, r_belief, r_tension = R
     s = kernel.strength(capability, rung, aid, False)
     pwin = kernel.win_probability(s, s, defenders)
-    r_exp[day] = kernel.exposure(day, S[5], credibility, severity, vulnerability, S[8],
-                                 par[P_SUNK], pwin)
-    r_rung[day] = rung
-    r_cred[day] = credibility
-    r_pos[day] = positions
-    r_belief[day] = belief
+    e = kernel.exposure(day, S[5], credibility, severity, vulnerability, S[8], par[P_SUNK],
+                        pwin)
+    n, k = positions.shape
+    for x in range(n):  # element by element: numba's row assignment costs more
+        r_exp[day, x] = e[x]
+        r_rung[day, x] = rung[x]
+        r_cred[day, x] = credibility[x]
+        for c in range(k):
+            r_pos[day, x, c] = positions[x, c]
+        for y in range(n):
+            r_belief[day, x, y] = belief[x, y]
     r_tension[day] = S[13][0]
 
 

@@ -354,51 +354,6 @@ def logit_probabilities(utility: np.ndarray, feasible: np.ndarray,
     return prob
 
 
-@njit(cache=True)
-def incident_pairs(u: np.ndarray, rung: np.ndarray, pairs: np.ndarray,
-                   risk: float) -> np.ndarray:  # pragma: no cover - compiled
-    """(i, j) with i < j of each incident today: pairs[i, j] and u_ij < risk r_i r_j / 64."""
-    n = rung.shape[0]
-    out = np.empty((n * n, 2), dtype=np.int64)
-    m = 0
-    for i in range(n):
-        for j in range(i + 1, n):
-            if pairs[i, j] and u[i, j] < risk * ((rung[i] / 8.0) * (rung[j] / 8.0)):
-                out[m, 0] = i
-                out[m, 1] = j
-                m += 1
-    return out[:m]
-
-
-@njit(cache=True)
-def call_threats(day: int, rung: np.ndarray, threat_until: np.ndarray,
-                 threat_base: np.ndarray, called_until: np.ndarray,
-                 follow_through_days: int) -> np.ndarray:  # pragma: no cover - compiled
-    """Call threats whose target escalated; expire the others; return the lapsed (i, j, t).
-
-    Updates ``called_until`` and ``threat_until`` in place, in the order of
-    CrisisModel._threats.
-    """
-    n = rung.shape[0]
-    for i in range(n):
-        for j in range(n):
-            for t in range(3):
-                if (threat_until[i, j, t] >= day and called_until[i, j, t] < 0
-                        and rung[j] > threat_base[i, j, t]):
-                    called_until[i, j, t] = day + follow_through_days
-    lapsed = np.empty((n * n * 3, 3), dtype=np.int64)
-    m = 0
-    for i in range(n):
-        for j in range(n):
-            for t in range(3):
-                if 0 <= called_until[i, j, t] < day:
-                    lapsed[m, 0] = i
-                    lapsed[m, 1] = j
-                    lapsed[m, 2] = t
-                    m += 1
-    return lapsed[:m]
-
-
 # ---------------------------------------------------------------------- talks
 # sim.model.bargaining.negotiate, compiled. Same equations, same order of operations.
 
