@@ -575,9 +575,11 @@ def sample(prob: np.ndarray, uniforms: np.ndarray) -> np.ndarray:  # pragma: no 
             cum[o] = acc
         last = cum[m - 1]
         count = 0
-        for o in range(m):
+        for o in range(m):  # cum / last never decreases: count up to the first above u
             if cum[o] / last <= uniforms[i]:
                 count += 1
+            else:
+                break
         picks[i] = count
     return picks
 
