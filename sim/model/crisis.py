@@ -256,6 +256,7 @@ class CrisisModel(mesa.Model):
         self.called_until = np.full((n, n, 3), -1)  # deadline to carry out a called threat
         self._scal = np.zeros(1)  # [tension], a vector so that compiled code can change it
         self._committed = np.full(k, np.nan)  # the value agreed on each issue with rivals
+        self._work = np.zeros(kernel.work_size(n, k, len(CATALOG)))  # the kernel's scratch
         self._out = np.full(5, -1, dtype=np.int64)  # the outcome as engine writes it
         self._ev_n = np.zeros(1, dtype=np.int64)  # events logged (rows of the event buffer)
         self._bg = np.zeros(3, dtype=np.int64)  # the rng's bit generator (engine.draw_day)
@@ -641,7 +642,7 @@ class CrisisModel(mesa.Model):
             self.force_ok, self.rival, self.ally, self.red, self._defenders,
             self.talk_soon[min(day, self.days - 1)], *self._static.kernel_args,
             p.coercion_weight, p.reciprocity, p.sanctions_sunk, p.war_cost, p.war_threshold,
-            p.mobilization_days, p.rationality, *_KERNEL_INDICES)
+            p.mobilization_days, p.rationality, *_KERNEL_INDICES, self._work)
 
     def _utilities_reference(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray,
                                                       np.ndarray]:

@@ -44,6 +44,7 @@ from numba.np.random._constants import (
 
 from sim.model import kernel
 from sim.model.actions import CATALOG, INDEX, TABLE
+from sim.model.kernel import _at
 
 # kinds of event rows (the order of crisis.ACT_KINDS first)
 ACT, PLAYED, SCRIPTED, INJECTED, HISTORY, INCIDENT, CREDIBILITY, PYTHON, TALKS = range(9)
@@ -166,7 +167,7 @@ def act(day, i, a, j, kind, text, prob, parts, noise, S, C, cat, par, E):  # pra
     (goldstein, signal, public, top, ladder, deesc, concedes, target_kind, threat_of,
      carries, index) = cat
     rung, belief, positions, aid, _credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, _scal, out, _committed, _n, _bg = S
+        sanctioned, halted, mobilized_on, owed, today, _scal, out, _committed, _n, _bg, _w = S
     salience, capability, audience, rival, red = C[0], C[1], C[4], C[8], C[10]
     n = rung.shape[0]
     if top[a] > rung[i] and ladder[a] > 0:
@@ -318,7 +319,7 @@ def threats(day, S, par, E):  # pragma: no cover - compiled
 def choose(day, days, S, C, K, par, dense):  # pragma: no cover - compiled
     """kernel.day on the model's state: (utility, parts, feasible, prob)."""
     rung, belief, positions, aid, credibility, threat_until, _threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, _today, scal, _out, _committed, _n, _bg = S
+        sanctioned, halted, mobilized_on, owed, _today, scal, _out, _committed, _n, _bg, work = S
     (salience, capability, resolve, risk_tolerance, audience, severity, vulnerability,
      force_ok, rival, ally, red, defenders, talk_soon, _pairs, _prior, _sq, _core) = C
     (careful, risk_averse, n_rivals, signal_value, cost, war_risk_unit, carry,
@@ -335,7 +336,7 @@ def choose(day, days, S, C, K, par, dense):  # pragma: no cover - compiled
         t_escal, t_deesc, t_rung, threat_pressure, par[P_COERCION], par[P_RECIPROCITY],
         par[P_SUNK], par[P_WAR_COST], par[P_WAR_THRESHOLD], int(par[P_MOBILIZATION]),
         par[P_RATIONALITY], idx[0], idx[1], idx[2], idx[3], idx[4], idx[5], idx[6], idx[7],
-        idx[8], idx[9], dense)
+        idx[8], idx[9], work, dense)
 
 
 @njit(cache=True)
@@ -365,7 +366,7 @@ def end_of_day(day, days, u, S, C, par, E, R):  # pragma: no cover - compiled
     the first impression by ``belief_decay`` in log-odds; aid decays by 1%.
     """
     rung, belief, _positions, aid, _credibility, _threat_until, _threat_base, _called_until, \
-        _sanctioned, _halted, _mobilized_on, owed, today, scal, out, _committed, _n, _bg = S
+        _sanctioned, _halted, _mobilized_on, owed, today, scal, out, _committed, _n, _bg, _w = S
     n = rung.shape[0]
     if out[0] < 0:
         incidents(day, u, S, C, par, E)
@@ -395,11 +396,13 @@ def record(day, S, C, par, R):  # pragma: no cover - compiled
     rung, belief, positions, aid, credibility = S[0], S[1], S[2], S[3], S[4]
     capability, severity, vulnerability, defenders = C[1], C[5], C[6], C[11]
     r_rung, r_cred, r_exp, r_pos, r_belief, r_tension = R
-    s = kernel.strength(capability, rung, aid, False)
-    pwin = kernel.win_probability(s, s, defenders)
-    e = kernel.exposure(day, S[5], credibility, severity, vulnerability, S[8], par[P_SUNK],
-                        pwin)
     n, k = positions.shape
+    work = S[18]
+    s = kernel.strength(capability, rung, aid, False, carray(_at(work, 0), n, np.float64))
+    pwin = kernel.win_probability(s, s, defenders, carray(_at(work, n), (n, n), np.float64),
+                                  carray(_at(work, n + n * n), n, np.float64))
+    e = kernel.exposure(day, S[5], credibility, severity, vulnerability, S[8], par[P_SUNK],
+                        pwin, carray(_at(work, 2 * n + n * n), n, np.float64))
     for x in range(n):  # element by element: numba's row assignment costs more
         r_exp[day, x] = e[x]
         r_rung[day, x] = rung[x]
@@ -415,26 +418,13 @@ def record(day, S, C, par, R):  # pragma: no cover - compiled
 # ---------------------------------------------------------------------- flat buffers
 
 
-@intrinsic
-def _pointer(typingctx, address):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """An address as a void pointer, for ``numba.carray`` (numba's documented idiom)."""
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-        return builder.inttoptr(args[0], cgutils.voidptr_t)
-    return types.voidptr(types.intp), codegen
-
-
-@njit(cache=True)
-def _at(buf, offset):  # pragma: no cover - compiled
-    """The address of ``buf[offset]``: views are made with ``carray`` (a reshape costs ~17 ns
-    in numba, a carray ~0.5 ns; the layout test holds the offsets to the buffers)."""
-    return _pointer(buf.ctypes.data + offset * buf.itemsize)
 # The model's arrays live in a few flat buffers and the model's attributes are views of
 # them (CrisisModel._bind): calling compiled code costs ~70 ns for every array passed,
 # so a day passes 18 buffers rather than 60 arrays. The names below give the order; the
 # unpacking functions give the shapes, and tests/test_engine.py holds the two together.
 
 STATE_F = ("belief", "positions", "aid", "credibility", "owed", "_today", "_scal",
-           "_committed")
+           "_committed", "_work")
 STATE_I = ("rung", "threat_until", "threat_base", "called_until", "mobilized_on", "_out",
            "_ev_n", "_bg")
 STATE_B = ("sanctioned", "halted")
@@ -464,6 +454,8 @@ def unpack_state(F, I, B, n, k):  # pragma: no cover - compiled
     scal = carray(_at(F, o), 1, np.float64)
     o += 1
     committed = carray(_at(F, o), k, np.float64)
+    o += k
+    work = F[o:]  # scratch for the compiled day (kernel.WORK), the rest of F
     o = 0
     rung = carray(_at(I, o), n, np.int64)
     o += n
@@ -484,7 +476,7 @@ def unpack_state(F, I, B, n, k):  # pragma: no cover - compiled
     halted = carray(_at(B, n * n), (n, n), np.bool_)
     return (rung, belief, positions, aid, credibility, threat_until, threat_base,
             called_until, sanctioned, halted, mobilized_on, owed, today, scal, out, committed,
-            ev_count, bg)
+            ev_count, bg, work)
 
 
 @njit(cache=True)

@@ -18,10 +18,33 @@ Compiled once per machine and cached on disk (``cache=True``).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import carray, njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 SANCTIONS, FORCE, GENERAL = 0, 1, 2
 N_PARTS = 10
+
+
+def work_size(n: int, k: int, actions: int) -> int:
+    """Length of the scratch array ``day`` works in (its intermediate arrays)."""
+    return 10 * n * n + 10 * n + k + actions * n
+
+
+@intrinsic
+def _pointer(typingctx, address):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """An address as a void pointer, for ``numba.carray`` (numba's documented idiom)."""
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.inttoptr(args[0], cgutils.voidptr_t)
+    return types.voidptr(types.intp), codegen
+
+
+@njit(cache=True)
+def _at(buf, offset):  # pragma: no cover - compiled
+    """The address of ``buf[offset]``: views are made with ``carray`` (a reshape costs ~17 ns
+    in numba, a carray ~0.5 ns, an allocation ~20-40 ns). Such a view does not keep ``buf``
+    alive: ``buf`` must belong to the caller."""
+    return _pointer(buf.ctypes.data + offset * buf.itemsize)
 
 
 @njit(cache=True)
@@ -63,9 +86,12 @@ def _np_sum(x: np.ndarray) -> float:  # pragma: no cover - compiled
 
 @njit(cache=True)
 def strength(capability: np.ndarray, rung: np.ndarray, aid: np.ndarray,
-             brink: bool) -> np.ndarray:  # pragma: no cover - compiled
+             brink: bool, out=None) -> np.ndarray:  # pragma: no cover - compiled
     n = capability.shape[0]
-    s = np.empty(n)
+    if out is None:
+        s = np.empty(n)
+    else:
+        s = out
     for i in range(n):
         r = 8 if brink else rung[i]
         s[i] = capability[i] * (0.5 + r / 16.0) + aid[i]
@@ -73,17 +99,23 @@ def strength(capability: np.ndarray, rung: np.ndarray, aid: np.ndarray,
 
 
 @njit(cache=True)
-def win_probability(own: np.ndarray, other: np.ndarray,
-                    defenders: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+def win_probability(own: np.ndarray, other: np.ndarray, defenders: np.ndarray,
+                    out=None, scratch=None) -> np.ndarray:  # pragma: no cover - compiled
     """p[i, j] = own_i / (own_i + other_j + sum of j's defenders' strength)."""
     n = own.shape[0]
-    defence = np.empty(n)
+    if scratch is None:
+        defence = np.empty(n)
+    else:
+        defence = scratch
     for j in range(n):
         d = 0.0
         for x in range(n):
             d += defenders[j, x] * other[x]
         defence[j] = other[j] + d
-    p = np.empty((n, n))
+    if out is None:
+        p = np.empty((n, n))
+    else:
+        p = out
     for i in range(n):
         for j in range(n):
             p[i, j] = own[i] / max(own[i] + defence[j], 1e-9)
@@ -93,10 +125,13 @@ def win_probability(own: np.ndarray, other: np.ndarray,
 @njit(cache=True)
 def exposure(day: int, threat_until: np.ndarray, credibility: np.ndarray,
              severity: np.ndarray, vulnerability: np.ndarray, sanctioned: np.ndarray,
-             sunk: float, pwin: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+             sunk: float, pwin: np.ndarray, out=None) -> np.ndarray:  # pragma: no cover
     """E[i]: expected cost to i of every threat standing against it (CrisisModel.exposure)."""
     n = credibility.shape[0]
-    e = np.empty(n)
+    if out is None:
+        e = np.empty(n)
+    else:
+        e = out
     for i in range(n):
         econ = 0.0
         force = 0.0
@@ -113,10 +148,15 @@ def exposure(day: int, threat_until: np.ndarray, credibility: np.ndarray,
 
 
 @njit(cache=True)
-def stakes(positions: np.ndarray, salience: np.ndarray) -> np.ndarray:  # pragma: no cover
+def stakes(positions: np.ndarray, salience: np.ndarray, out=None,
+           scratch=None) -> np.ndarray:  # pragma: no cover - compiled
     n, k = positions.shape
-    d = np.empty((n, n))
-    row = np.empty(k)
+    if out is None:
+        d = np.empty((n, n))
+        row = np.empty(k)
+    else:
+        d = out
+        row = scratch
     for i in range(n):
         w = max(_np_sum(salience[i]) * 100.0, 1e-9)
         for j in range(n):
@@ -129,9 +169,12 @@ def stakes(positions: np.ndarray, salience: np.ndarray) -> np.ndarray:  # pragma
 @njit(cache=True)
 def _war_value(pwin: np.ndarray, mu: np.ndarray, d: np.ndarray, e: np.ndarray,
                careful: np.ndarray, resolve: np.ndarray, risk_tolerance: np.ndarray,
-               war_cost: float, war_threshold: float) -> np.ndarray:  # pragma: no cover
+               war_cost: float, war_threshold: float, out=None) -> np.ndarray:  # pragma: no cover
     n = pwin.shape[0]
-    w = np.empty((n, n))
+    if out is None:
+        w = np.empty((n, n))
+    else:
+        w = out
     for i in range(n):
         for j in range(n):
             pe = pwin[i, j] * (1 - 0.3 * mu[i, j])
@@ -165,23 +208,45 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
         war_threshold: float, mobilization_days: int, rationality: float,
         a_aid: int, a_force: int, a_mobilize: int, a_impose: int, a_lift: int,
         a_demobilize: int, a_halt: int, a_propose: int, a_offer: int, a_make: int,
-        dense: bool = True,
+        work: np.ndarray, dense: bool = True,
         ):  # pragma: no cover - compiled
     """Utilities (n, A, n), their parts (10, n, A, n), feasibility and choice probabilities.
 
     Returns (utility, parts, feasible, prob) with prob (n, A * n) flattened
     like ``utility.reshape(n, -1)``. With ``dense=False`` the utilities and
     parts of infeasible options are left at 0 (they have probability 0
-    either way): the model's own day needs no more.
+    either way): the model's own day needs no more. ``work`` (``work_size``
+    long, the caller's) holds the intermediate arrays.
     """
     n = rung.shape[0]
     A = t_pressure.shape[0]
     k = positions.shape[1]
-    d = stakes(positions, salience)
-    s = strength(capability, rung, aid, False)
-    pwin = win_probability(s, s, defenders)
-    e = exposure(day, threat_until, credibility, severity, vulnerability, sanctioned, sunk, pwin)
-    riv_rung = np.zeros(n)
+    # the intermediate arrays, views of the caller's ``work``: no allocation
+    nn = n * n
+    d = carray(_at(work, 0), (n, n), np.float64)
+    pwin = carray(_at(work, nn), (n, n), np.float64)
+    lev = carray(_at(work, 2 * nn), (n, n), np.float64)
+    any_active = carray(_at(work, 3 * nn), (n, n), np.float64)
+    any_called = carray(_at(work, 4 * nn), (n, n), np.float64)
+    gain = carray(_at(work, 5 * nn), (n, n), np.float64)
+    war = carray(_at(work, 6 * nn), (n, n), np.float64)
+    pwin_brink = carray(_at(work, 7 * nn), (n, n), np.float64)
+    at_brink = carray(_at(work, 8 * nn), (n, n), np.float64)
+    o = 10 * nn  # (one n x n block spare)
+    s = carray(_at(work, o), n, np.float64)
+    e = carray(_at(work, o + n), n, np.float64)
+    riv_rung = carray(_at(work, o + 2 * n), n, np.float64)
+    doubt = carray(_at(work, o + 3 * n), n, np.float64)
+    sc = carray(_at(work, o + 4 * n), n, np.float64)
+    threatened = carray(_at(work, o + 5 * n), n, np.float64)
+    sb = carray(_at(work, o + 6 * n), n, np.float64)
+    defence = carray(_at(work, o + 7 * n), n, np.float64)
+    row = carray(_at(work, o + 10 * n), k, np.float64)
+    z = carray(_at(work, o + 10 * n + k), A * n, np.float64)
+    stakes(positions, salience, d, row)
+    strength(capability, rung, aid, False, s)
+    win_probability(s, s, defenders, pwin, defence)
+    exposure(day, threat_until, credibility, severity, vulnerability, sanctioned, sunk, pwin, e)
     for i in range(n):
         best = 0
         for j in range(n):
@@ -189,13 +254,12 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
             if j == 0 or v > best:
                 best = v
         riv_rung[i] = best
-    lev = np.empty((n, n))
-    any_active = np.zeros((n, n))
-    any_called = np.zeros((n, n))
     called_any = False
     for i in range(n):
         for j in range(n):
             m = 0.0
+            any_active[i, j] = 0.0
+            any_called[i, j] = 0.0
             for t in range(3):
                 on = threat_until[i, j, t] >= day
                 v = threat_pressure[t] if on else 0.0
@@ -208,26 +272,22 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
                     called_any = True
             m = max(m, sanction_pressure * (1.0 if sanctioned[i, j] else 0.0))
             lev[i, j] = max(m, 0.5 * rung[i] / 8.0)
-    gain = np.empty((n, n))
     for i in range(n):
         for j in range(n):
             r8 = rung[j] / 8.0
             deter = (risk_averse[i, 0] * mu[i, j] * r8 ** 2 * d[i, j]
                      * (1.0 if force_ok[j] else 0.0))
             gain[i, j] = coercion_weight * (resolve[i] * d[i, j] * (1 - mu[i, j]) + deter)
-    doubt = np.empty(n)
     for i in range(n):
         acc = 0.0
         for j in range(n):
             acc += (1 - mu[j, i]) if rival[j, i] else 0.0
         doubt[i] = acc / n_rivals[i]
-    sc = np.empty(n)  # sanctions cost
-    for i in range(n):
+    for i in range(n):  # sanctions cost
         acc = 0.0
         for x in range(n):
             acc += severity[x] * (1.0 if sanctioned[x, i] else 0.0)
         sc[i] = acc * vulnerability[i]
-    threatened = np.empty(n)
     for j in range(n):
         best = 0.0
         for i in range(n):
@@ -236,11 +296,12 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
                 best = v
         threatened[j] = best
     careful1 = careful[:, 0]
-    war = _war_value(pwin, mu, d, e, careful1, resolve, risk_tolerance, war_cost,
-                     war_threshold)
-    sb = strength(capability, rung, aid, True)
-    at_brink = _war_value(win_probability(sb, s, defenders), mu, d, e, careful1, resolve,
-                          risk_tolerance, war_cost, war_threshold)
+    _war_value(pwin, mu, d, e, careful1, resolve, risk_tolerance, war_cost, war_threshold,
+               war)
+    strength(capability, rung, aid, True, sb)
+    win_probability(sb, s, defenders, pwin_brink, defence)
+    _war_value(pwin_brink, mu, d, e, careful1, resolve, risk_tolerance, war_cost, war_threshold,
+               at_brink)
 
     utility = np.empty((n, A, n))
     # sparse: only feasible options' parts are written (and only the chosen ones read)
@@ -329,17 +390,20 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
                     u += mob
                 utility[i, a, j] = u
     prob = logit_probabilities(utility.reshape(n, A * n), feasible.reshape(n, A * n),
-                               rationality)
+                               rationality, z)
     return utility, parts, feasible, prob
 
 
 @njit(cache=True)
 def logit_probabilities(utility: np.ndarray, feasible: np.ndarray,
-                        rationality: float) -> np.ndarray:  # pragma: no cover - compiled
+                        rationality: float, scratch=None) -> np.ndarray:  # pragma: no cover
     """Row-wise logit choice probabilities (sim.model.choice.logit_probabilities)."""
     n, m = utility.shape
     prob = np.empty((n, m))
-    z = np.empty(m)
+    if scratch is None:
+        z = np.empty(m)
+    else:
+        z = scratch
     for i in range(n):
         top = -np.inf
         for o in range(m):
