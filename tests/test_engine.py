@@ -40,7 +40,7 @@ def test_the_compiled_unpacking_sees_the_model_s_own_arrays() -> None:
     S, C, R, _, _ = _unpacked(m)
     state = ("rung", "belief", "positions", "aid", "credibility", "threat_until", "threat_base",
              "called_until", "sanctioned", "halted", "mobilized_on", "owed", "_today", "_scal",
-             "_out", "_committed", "_ev_n", "_bg", "_work")
+             "_out", "_committed", "_ev_n", "_bg", "_work", "_work_i", "_work_b")
     constants = ("salience", "capability", "resolve", "risk_tolerance", "audience", "severity",
                  "vulnerability", "force_ok", "rival", "ally", "red", "_defenders", "talk_soon",
                  "_incident_pairs", "prior_logodds", "status_quo", "core")

@@ -256,7 +256,11 @@ class CrisisModel(mesa.Model):
         self.called_until = np.full((n, n, 3), -1)  # deadline to carry out a called threat
         self._scal = np.zeros(1)  # [tension], a vector so that compiled code can change it
         self._committed = np.full(k, np.nan)  # the value agreed on each issue with rivals
-        self._work = np.zeros(kernel.work_size(n, k, len(CATALOG)))  # the kernel's scratch
+        # scratch for the compiled day (kernel.work_size, engine.scratch)
+        A = len(CATALOG)
+        self._work = np.zeros(kernel.work_size(n, k, A) + engine.extra_work(n, A))
+        self._work_i = np.zeros(n, dtype=np.int64)
+        self._work_b = np.zeros(n * A * n, dtype=np.bool_)
         self._out = np.full(5, -1, dtype=np.int64)  # the outcome as engine writes it
         self._ev_n = np.zeros(1, dtype=np.int64)  # events logged (rows of the event buffer)
         self._bg = np.zeros(3, dtype=np.int64)  # the rng's bit generator (engine.draw_day)

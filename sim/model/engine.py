@@ -167,7 +167,7 @@ def act(day, i, a, j, kind, text, prob, parts, noise, S, C, cat, par, E):  # pra
     (goldstein, signal, public, top, ladder, deesc, concedes, target_kind, threat_of,
      carries, index) = cat
     rung, belief, positions, aid, _credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, _scal, out, _committed, _n, _bg, _w = S
+        sanctioned, halted, mobilized_on, owed, today, _scal, out, _committed, _n, _bg, _w, _wi, _wb = S
     salience, capability, audience, rival, red = C[0], C[1], C[4], C[8], C[10]
     n = rung.shape[0]
     if top[a] > rung[i] and ladder[a] > 0:
@@ -316,16 +316,20 @@ def threats(day, S, par, E):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def choose(day, days, S, C, K, par, dense):  # pragma: no cover - compiled
-    """kernel.day on the model's state: (utility, parts, feasible, prob)."""
+def choose(day, days, S, C, K, par):  # pragma: no cover - compiled
+    """kernel.day on the model's state, sparse, its results in the model's scratch:
+    (utility, parts, feasible, prob)."""
     rung, belief, positions, aid, credibility, threat_until, _threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, _today, scal, _out, _committed, _n, _bg, work = S
+        sanctioned, halted, mobilized_on, owed, _today, scal, _out, _committed, _n, _bg, work, \
+        _wi, work_b = S
     (salience, capability, resolve, risk_tolerance, audience, severity, vulnerability,
      force_ok, rival, ally, red, defenders, talk_soon, _pairs, _prior, _sq, _core) = C
     (careful, risk_averse, n_rivals, signal_value, cost, war_risk_unit, carry,
      conciliatory, g, abs_g, relief_unit, concession_loss, sanction_pressure,
      allowed_targets, t_pressure, t_public, t_top, t_escal, t_deesc, t_rung,
      threat_pressure, idx) = K
+    utility, parts, feasible, prob, _c, _r, _u, _n, _i = scratch(
+        work, work_b, rung.shape[0], positions.shape[1], t_pressure.shape[0])
     return kernel.day(
         day, days, rung, belief, positions, aid, credibility, threat_until, called_until,
         sanctioned, halted, mobilized_on, owed, scal[0], salience, capability, resolve,
@@ -336,16 +340,17 @@ def choose(day, days, S, C, K, par, dense):  # pragma: no cover - compiled
         t_escal, t_deesc, t_rung, threat_pressure, par[P_COERCION], par[P_RECIPROCITY],
         par[P_SUNK], par[P_WAR_COST], par[P_WAR_THRESHOLD], int(par[P_MOBILIZATION]),
         par[P_RATIONALITY], idx[0], idx[1], idx[2], idx[3], idx[4], idx[5], idx[6], idx[7],
-        idx[8], idx[9], work, dense)
+        idx[8], idx[9], work, False, utility, parts, feasible, prob)
 
 
 @njit(cache=True)
 def acts(day, days, uniforms, noise, S, C, K, cat, par, E):  # pragma: no cover - compiled
     """Every actor chooses (logit rule) and the acts take effect in scenario order."""
-    _utility, parts, _feasible, prob = choose(day, days, S, C, K, par, False)
-    n = S[0].shape[0]
-    picks = kernel.sample(prob, uniforms)
-    row = np.empty(10)
+    _utility, parts, _feasible, prob = choose(day, days, S, C, K, par)
+    n, k = S[2].shape
+    A = parts.shape[2]
+    _u, _p, _f, _q, cum, row, _un, _no, _inc = scratch(S[18], S[20], n, k, A)
+    picks = kernel.sample(prob, uniforms, S[19], cum)
     for i in range(n):
         a, j = divmod(picks[i], n)
         if a == 0:
@@ -366,7 +371,7 @@ def end_of_day(day, days, u, S, C, par, E, R):  # pragma: no cover - compiled
     the first impression by ``belief_decay`` in log-odds; aid decays by 1%.
     """
     rung, belief, _positions, aid, _credibility, _threat_until, _threat_base, _called_until, \
-        _sanctioned, _halted, _mobilized_on, owed, today, scal, out, _committed, _n, _bg, _w = S
+        _sanctioned, _halted, _mobilized_on, owed, today, scal, out, _committed, _n, _bg, _w, _wi, _wb = S
     n = rung.shape[0]
     if out[0] < 0:
         incidents(day, u, S, C, par, E)
@@ -426,8 +431,8 @@ def record(day, S, C, par, R):  # pragma: no cover - compiled
 STATE_F = ("belief", "positions", "aid", "credibility", "owed", "_today", "_scal",
            "_committed", "_work")
 STATE_I = ("rung", "threat_until", "threat_base", "called_until", "mobilized_on", "_out",
-           "_ev_n", "_bg")
-STATE_B = ("sanctioned", "halted")
+           "_ev_n", "_bg", "_work_i")
+STATE_B = ("sanctioned", "halted", "_work_b")
 CONST_F = ("salience", "capability", "resolve", "risk_tolerance", "audience", "severity",
            "vulnerability", "_defenders", "prior_logodds", "status_quo")
 CONST_B = ("force_ok", "rival", "ally", "red", "talk_soon", "_incident_pairs", "core")
@@ -472,11 +477,14 @@ def unpack_state(F, I, B, n, k):  # pragma: no cover - compiled
     ev_count = carray(_at(I, o), 1, np.int64)
     o += 1
     bg = carray(_at(I, o), 3, np.int64)
+    o += 3
+    work_i = carray(_at(I, o), n, np.int64)
     sanctioned = carray(_at(B, 0), (n, n), np.bool_)
     halted = carray(_at(B, n * n), (n, n), np.bool_)
+    work_b = B[2 * n * n:]
     return (rung, belief, positions, aid, credibility, threat_until, threat_base,
             called_until, sanctioned, halted, mobilized_on, owed, today, scal, out, committed,
-            ev_count, bg, work)
+            ev_count, bg, work, work_i, work_b)
 
 
 @njit(cache=True)
@@ -691,17 +699,18 @@ def _normal(bg):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def draw_day(bg, n):  # pragma: no cover - compiled
+def draw_day(bg, n, uniforms=None, noise=None, incident=None):  # pragma: no cover - compiled
     """The day's draws, as CrisisModel.step makes them: rng.random(n),
     rng.standard_normal((n, n)), rng.random((n, n))."""
-    uniforms = np.empty(n)
+    if uniforms is None:
+        uniforms = np.empty(n)
+        noise = np.empty((n, n))
+        incident = np.empty((n, n))
     for x in range(n):
         uniforms[x] = _call_double(bg[2], bg[0])
-    noise = np.empty((n, n))
     for x in range(n):
         for y in range(n):
             noise[x, y] = _normal(bg)
-    incident = np.empty((n, n))
     for x in range(n):
         for y in range(n):
             incident[x, y] = _call_double(bg[2], bg[0])
@@ -809,6 +818,31 @@ def round_constants(CF, CI, CB, r):  # pragma: no cover - compiled
 
 _NO_PARTS = np.full(10, np.nan)
 
+def extra_work(n: int, actions: int) -> int:
+    """Length of the scratch the compiled day adds after kernel.work_size's (``scratch``)."""
+    return 12 * n * actions * n + actions * n + 10 + n + 2 * n * n
+
+
+@njit(cache=True)
+def scratch(work, work_b, n, k, A):  # pragma: no cover - compiled
+    """The compiled day's arrays in the model's scratch (after the kernel's): utility,
+    parts, feasible, probabilities, a cumulative row, a parts row, the day's draws."""
+    o = kernel.work_size(n, k, A)
+    m = n * A * n
+    utility = carray(_at(work, o), (n, A, n), np.float64)
+    parts = carray(_at(work, o + m), (10, n, A, n), np.float64)
+    prob = carray(_at(work, o + 11 * m), (n, A * n), np.float64)
+    o += 12 * m
+    cum = carray(_at(work, o), A * n, np.float64)
+    row = carray(_at(work, o + A * n), 10, np.float64)
+    o += A * n + 10
+    uniforms = carray(_at(work, o), n, np.float64)
+    noise = carray(_at(work, o + n), (n, n), np.float64)
+    incident = carray(_at(work, o + n + n * n), (n, n), np.float64)
+    feasible = carray(_at(work_b, 0), (n, A, n), np.bool_)
+    return utility, parts, feasible, prob, cum, row, uniforms, noise, incident
+
+
 # what ``run`` does
 DAY, ACTS, END, ACT_ONE, INCIDENT_ONE, INCIDENTS, THREATS = range(7)
 
@@ -830,9 +864,10 @@ def day(d, text0, todays, F, I, B, CF, CI, CB, ev_i, ev_f, Rf, Ri, TF):  # pragm
                 reading[y] = _normal(bg)
             act(d, CI[o + 4 * x + 1], CI[o + 4 * x + 2], CI[o + 4 * x + 3], SCRIPTED,
                 SCRIPTED_TEXT - x, np.nan, _NO_PARTS, reading, S, C, cat, par, E)
-    draws = np.zeros((n, n))
+    A = CI[H_A]
+    _u, _p, _f, _q, _c, _r, uniforms, noise, draws = scratch(S[18], S[20], n, k, A)
     if out[0] < 0:
-        uniforms, noise, draws = draw_day(bg, n)
+        draw_day(bg, n, uniforms, noise, draws)
         acts(d, days, uniforms, noise, S, C, K, cat, par, E)
     for q in range(todays.shape[0]):
         if S[14][0] >= 0:  # the run ended: the rest are not held

@@ -26,7 +26,8 @@ SANCTIONS, FORCE, GENERAL = 0, 1, 2
 N_PARTS = 10
 
 
-def work_size(n: int, k: int, actions: int) -> int:
+@njit(cache=True)
+def work_size(n: int, k: int, actions: int) -> int:  # pragma: no cover - compiled
     """Length of the scratch array ``day`` works in (its intermediate arrays)."""
     return 10 * n * n + 10 * n + k + actions * n
 
@@ -208,7 +209,8 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
         war_threshold: float, mobilization_days: int, rationality: float,
         a_aid: int, a_force: int, a_mobilize: int, a_impose: int, a_lift: int,
         a_demobilize: int, a_halt: int, a_propose: int, a_offer: int, a_make: int,
-        work: np.ndarray, dense: bool = True,
+        work: np.ndarray, dense: bool = True, utility_out=None, parts_out=None,
+        feasible_out=None, prob_out=None,
         ):  # pragma: no cover - compiled
     """Utilities (n, A, n), their parts (10, n, A, n), feasibility and choice probabilities.
 
@@ -216,7 +218,8 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
     like ``utility.reshape(n, -1)``. With ``dense=False`` the utilities and
     parts of infeasible options are left at 0 (they have probability 0
     either way): the model's own day needs no more. ``work`` (``work_size``
-    long, the caller's) holds the intermediate arrays.
+    long, the caller's) holds the intermediate arrays; the ``*_out`` arrays, if
+    given, receive the results (sparse only: they are not cleared).
     """
     n = rung.shape[0]
     A = t_pressure.shape[0]
@@ -303,10 +306,19 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
     _war_value(pwin_brink, mu, d, e, careful1, resolve, risk_tolerance, war_cost, war_threshold,
                at_brink)
 
-    utility = np.empty((n, A, n))
+    if utility_out is None:
+        utility = np.empty((n, A, n))
+    else:
+        utility = utility_out
     # sparse: only feasible options' parts are written (and only the chosen ones read)
-    parts = np.zeros((N_PARTS, n, A, n)) if dense else np.empty((N_PARTS, n, A, n))
-    feasible = np.empty((n, A, n), dtype=np.bool_)
+    if parts_out is None:
+        parts = np.zeros((N_PARTS, n, A, n)) if dense else np.empty((N_PARTS, n, A, n))
+    else:
+        parts = parts_out
+    if feasible_out is None:
+        feasible = np.empty((n, A, n), dtype=np.bool_)
+    else:
+        feasible = feasible_out
     for i in range(n):
         pressure_felt = e[i] + 0.5 * sc[i] + tension + 0.5 * riv_rung[i] / 8.0
         ready = day - mobilized_on[i] >= mobilization_days
@@ -390,16 +402,20 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
                     u += mob
                 utility[i, a, j] = u
     prob = logit_probabilities(utility.reshape(n, A * n), feasible.reshape(n, A * n),
-                               rationality, z)
+                               rationality, z, prob_out)
     return utility, parts, feasible, prob
 
 
 @njit(cache=True)
 def logit_probabilities(utility: np.ndarray, feasible: np.ndarray,
-                        rationality: float, scratch=None) -> np.ndarray:  # pragma: no cover
+                        rationality: float, scratch=None,
+                        out=None) -> np.ndarray:  # pragma: no cover - compiled
     """Row-wise logit choice probabilities (sim.model.choice.logit_probabilities)."""
     n, m = utility.shape
-    prob = np.empty((n, m))
+    if out is None:
+        prob = np.empty((n, m))
+    else:
+        prob = out
     if scratch is None:
         z = np.empty(m)
     else:
@@ -627,11 +643,16 @@ def negotiate(ideals: np.ndarray, salience: np.ndarray, asp: np.ndarray,
 
 
 @njit(cache=True)
-def sample(prob: np.ndarray, uniforms: np.ndarray) -> np.ndarray:  # pragma: no cover
+def sample(prob: np.ndarray, uniforms: np.ndarray, out=None,
+           scratch=None) -> np.ndarray:  # pragma: no cover - compiled
     """sim.model.choice.sample: the index drawn from each row, one uniform per row."""
     n, m = prob.shape
-    picks = np.empty(n, dtype=np.int64)
-    cum = np.empty(m)
+    if out is None:
+        picks = np.empty(n, dtype=np.int64)
+        cum = np.empty(m)
+    else:
+        picks = out
+        cum = scratch
     for i in range(n):
         acc = 0.0
         for o in range(m):
