@@ -166,8 +166,9 @@ def act(day, i, a, j, kind, text, prob, parts, noise, S, C, cat, par, E):  # pra
     """
     (goldstein, signal, public, top, ladder, deesc, concedes, target_kind, threat_of,
      carries, index) = cat
-    rung, belief, positions, aid, _credibility, threat_until, threat_base, called_until, \
-        sanctioned, halted, mobilized_on, owed, today, _scal, out, _committed, _n, _bg, _w, _wi, _wb = S
+    rung, belief, positions, aid, threat_until, threat_base, called_until = (
+        S[0], S[1], S[2], S[3], S[5], S[6], S[7])
+    sanctioned, halted, mobilized_on, owed, today, out = S[8], S[9], S[10], S[11], S[12], S[14]
     salience, capability, audience, rival, red = C[0], C[1], C[4], C[8], C[10]
     n = rung.shape[0]
     if top[a] > rung[i] and ladder[a] > 0:
@@ -370,8 +371,7 @@ def end_of_day(day, days, u, S, C, par, E, R):  # pragma: no cover - compiled
     day's hostility; debts shrink by (1 - m); beliefs are pulled back toward
     the first impression by ``belief_decay`` in log-odds; aid decays by 1%.
     """
-    rung, belief, _positions, aid, _credibility, _threat_until, _threat_base, _called_until, \
-        _sanctioned, _halted, _mobilized_on, owed, today, scal, out, _committed, _n, _bg, _w, _wi, _wb = S
+    rung, belief, aid, owed, today, scal, out = S[0], S[1], S[3], S[11], S[12], S[13], S[14]
     n = rung.shape[0]
     if out[0] < 0:
         incidents(day, u, S, C, par, E)
