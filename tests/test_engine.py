@@ -245,3 +245,19 @@ def test_a_copied_model_runs_on_its_own(how: str) -> None:
     assert repr(b.events) == repr(whole.events) and b.talk_log == whole.talk_log
     a.run()
     assert repr(a.events) == repr(whole.events)
+
+
+def test_the_template_cache_is_bounded_and_rebuilds() -> None:
+    from sim.model import crisis
+    from sim.scenario.loader import with_overrides
+
+    specs = [with_overrides(_FLAGSHIP, {"actors.RUS.resolve": 0.3 + 0.005 * x})
+             for x in range(70)]
+    first = CrisisModel(specs[0], seed=4)
+    first.run()
+    for spec in specs[1:]:
+        CrisisModel(spec, seed=4)
+    assert len(crisis._TEMPLATES) <= 64
+    again = CrisisModel(specs[0], seed=4)  # its template was evicted: built anew
+    again.run()
+    assert repr(again.events) == repr(first.events)

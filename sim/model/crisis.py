@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -1349,6 +1350,7 @@ class _Template:
 
 
 _TEMPLATES: dict[int, tuple[Scenario, _Template]] = {}
+_TEMPLATES_LOCK = threading.Lock()  # the dashboard runs ensembles in a thread
 
 
 def _template(spec: Scenario) -> _Template:
@@ -1357,9 +1359,10 @@ def _template(spec: Scenario) -> _Template:
     if hit is not None and hit[0] is spec:
         return hit[1]
     template = _Template(spec)
-    if len(_TEMPLATES) >= 64:
-        _TEMPLATES.pop(next(iter(_TEMPLATES)))
-    _TEMPLATES[id(spec)] = (spec, template)
+    with _TEMPLATES_LOCK:
+        if len(_TEMPLATES) >= 64:
+            _TEMPLATES.pop(next(iter(_TEMPLATES)))
+        _TEMPLATES[id(spec)] = (spec, template)
     return template
 
 
