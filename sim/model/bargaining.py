@@ -224,8 +224,9 @@ def negotiate_compiled(ideals: FloatArray, salience: FloatArray, reservation: Fl
                        tolerance: float = 10.0) -> RoundResult:
     """``negotiate`` compiled with numba (``sim.model.kernel.negotiate``): same result, faster.
 
-    The model calls this one; ``negotiate`` above is the readable statement
-    that tests hold it to.
+    A round with a player at the table calls this one (the compiled day calls
+    ``kernel.negotiate`` itself, in ``engine.hold_round``); ``negotiate`` above
+    is the readable statement that tests hold it to.
     """
     p, k = ideals.shape
     red = np.zeros((p, k), bool) if red is None else np.ascontiguousarray(red, bool)

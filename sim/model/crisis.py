@@ -66,10 +66,10 @@ ECHO = 0.5  # share of an act's weight that the target owes back (< 1 damps echo
 #: scripted in the scenario, injected by an instructor, or replayed from the record
 ACT_KINDS = ("act", "played", "scripted", "injected", "history")
 OUTCOMES = ("war", "settlement", "standoff")
-_NO_PARTS = np.full(len(COMPONENTS), np.nan)
+_NO_PARTS = engine.NO_PARTS
 _NO_DRAWS = np.zeros(1)
 _NO_INTS = np.zeros(0, dtype=np.int64)
-_STATUS_CODE = {"agreement": 0, "partial": 1, "continue": 2, "breakdown": 3}
+_STATUS_CODE = {status: code for code, status in enumerate(bargaining._STATUS)}
 _NO_PAIRS = np.zeros((0, 0), dtype=bool)
 
 
@@ -170,8 +170,9 @@ class CrisisModel(mesa.Model):
         # the event log as numbers (engine.log_event), put into words when read (``events``)
         self._ev_i = np.empty((256, engine.N_INT), dtype=np.int64)
         self._ev_f = np.empty((256, engine.N_FLOAT))
-        self._day_args = (*self._head, self._ev_i, self._ev_f, *self._tail, self._TF)
+        self._bind_day()
         self._events: list[tuple[Any, ...]] = []
+        self._unexplained: list[tuple[Any, ...]] = []
         self._notes: list[Any] = []  # reasons given in Python, and whole events logged there
         self._talk_rows: list[tuple[Any, ...]] = []  # put into words when read (``talk_log``)
         self._talk_log: list[dict[str, Any]] = []
@@ -200,7 +201,7 @@ class CrisisModel(mesa.Model):
         self.__dict__.update(state)
         F, I, B, CF, _, CB = self._head  # noqa: E741
         self._views([F, I, B, CF, CB, *self._tail])
-        self._day_args = (*self._head, self._ev_i, self._ev_f, *self._tail, self._TF)
+        self._bind_day()
 
     def _setup_arrays(self, s: Scenario) -> None:
         """The scenario as arrays (run once per scenario, by ``_Template``)."""
@@ -860,7 +861,11 @@ class CrisisModel(mesa.Model):
             grow = max(self._ev_i.shape[0], count + 2 * self._margin - self._ev_i.shape[0])
             self._ev_i = np.concatenate([self._ev_i, np.empty((grow, engine.N_INT), np.int64)])
             self._ev_f = np.concatenate([self._ev_f, np.empty((grow, engine.N_FLOAT))])
-            self._day_args = (*self._head, self._ev_i, self._ev_f, *self._tail, self._TF)
+            self._bind_day()
+
+    def _bind_day(self) -> None:
+        """``engine.day``'s buffer arguments, kept in one tuple (rebuilt when one changes)."""
+        self._day_args = (*self._head, self._ev_i, self._ev_f, *self._tail, self._TF)
 
     @property
     def events(self) -> list[tuple[Any, ...]]:
@@ -875,9 +880,12 @@ class CrisisModel(mesa.Model):
         """The event log without the reasons the compiled day would put into words (None
         in their place; events logged in Python keep theirs): quicker to read where only
         what happened counts (ensembles count acts, incidents and Goldstein values)."""
-        if len(self._events) == int(self._ev_n[0]):  # already put into words
+        count = int(self._ev_n[0])
+        if len(self._events) == count:  # already put into words
             return self._events
-        return self._words(0, int(self._ev_n[0]), reasons=False)
+        if len(self._unexplained) != count:  # read once per length (ensembles read it thrice)
+            self._unexplained = self._words(0, count, reasons=False)
+        return self._unexplained
 
     def _words(self, lo: int, hi: int, reasons: bool = True) -> list[tuple[Any, ...]]:
         """Event rows lo..hi as logged tuples, with their reasons in words."""
@@ -1019,15 +1027,13 @@ class _Round:
         }
 
     def _bargain(self, table: np.ndarray, rv: np.ndarray) -> bargaining.RoundResult:
-        """bargaining.negotiate_compiled, with the round's constant parts computed once."""
+        """The round's bargaining (``bargaining.negotiate_compiled``) when a player sits at
+        the table; ``engine.hold_round`` bargains the same way when none does."""
         p = self.model.params
-        asp = rv[None, :] + (1.0 - rv[None, :]) * self.concession
-        status, cols, values, offers, gap, holdout = kernel.negotiate(
-            np.ascontiguousarray(table), self.salience, asp, float(p.continue_margin),
-            self.status_quo, 0, self.red, float(p.red_line_tolerance))
-        return bargaining.RoundResult(
-            bargaining._STATUS[status], {int(c): float(v) for c, v in zip(cols, values)},
-            int(offers), float(gap), int(holdout))
+        return bargaining.negotiate_compiled(
+            table, self.salience, rv, self.model.exponent[self.mem], p.talk_turns,
+            p.continue_margin, status_quo=self.status_quo, red=self.red,
+            tolerance=p.red_line_tolerance)
 
     def convene(self) -> None:
         """Hold the round (in the step, after the day's acts)."""

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 from llvmlite import ir
-from numba import carray, njit, types
+from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 from numba.np.random._constants import (
@@ -44,7 +44,7 @@ from numba.np.random._constants import (
 
 from sim.model import kernel
 from sim.model.actions import CATALOG, INDEX, TABLE
-from sim.model.kernel import _at
+from sim.model.kernel import _take
 
 # kinds of event rows (the order of crisis.ACT_KINDS first)
 ACT, PLAYED, SCRIPTED, INJECTED, HISTORY, INCIDENT, CREDIBILITY, PYTHON, TALKS = range(9)
@@ -402,12 +402,14 @@ def record(day, S, C, par, R):  # pragma: no cover - compiled
     capability, severity, vulnerability, defenders = C[1], C[5], C[6], C[11]
     r_rung, r_cred, r_exp, r_pos, r_belief, r_tension = R
     n, k = positions.shape
-    work = S[18]
-    s = kernel.strength(capability, rung, aid, False, carray(_at(work, 0), n, np.float64))
-    pwin = kernel.win_probability(s, s, defenders, carray(_at(work, n), (n, n), np.float64),
-                                  carray(_at(work, n + n * n), n, np.float64))
-    e = kernel.exposure(day, S[5], credibility, severity, vulnerability, S[8], par[P_SUNK],
-                        pwin, carray(_at(work, 2 * n + n * n), n, np.float64))
+    work = S[18]  # the scratch is free at the end of the day
+    s, o = _take(work, 0, (n,))
+    pwin, o = _take(work, o, (n, n))
+    defence, o = _take(work, o, (n,))
+    e, o = _take(work, o, (n,))
+    kernel.strength(capability, rung, aid, False, s)
+    kernel.win_probability(s, s, defenders, pwin, defence)
+    kernel.exposure(day, S[5], credibility, severity, vulnerability, S[8], par[P_SUNK], pwin, e)
     for x in range(n):  # element by element: numba's row assignment costs more
         r_exp[day, x] = e[x]
         r_rung[day, x] = rung[x]
@@ -444,44 +446,28 @@ RECORD_I = ("rung",)
 def unpack_state(F, I, B, n, k):  # pragma: no cover - compiled
     """The state tuple S: views of the state buffers, in the order of STATE_*."""
     o = 0
-    belief = carray(_at(F, o), (n, n), np.float64)
-    o += n * n
-    positions = carray(_at(F, o), (n, k), np.float64)
-    o += n * k
-    aid = carray(_at(F, o), n, np.float64)
-    o += n
-    credibility = carray(_at(F, o), n, np.float64)
-    o += n
-    owed = carray(_at(F, o), (n, n), np.float64)
-    o += n * n
-    today = carray(_at(F, o), (n, n), np.float64)
-    o += n * n
-    scal = carray(_at(F, o), 1, np.float64)
-    o += 1
-    committed = carray(_at(F, o), k, np.float64)
-    o += k
-    work = F[o:]  # scratch for the compiled day (kernel.WORK), the rest of F
+    belief, o = _take(F, o, (n, n))
+    positions, o = _take(F, o, (n, k))
+    aid, o = _take(F, o, (n,))
+    credibility, o = _take(F, o, (n,))
+    owed, o = _take(F, o, (n, n))
+    today, o = _take(F, o, (n, n))
+    scal, o = _take(F, o, (1,))
+    committed, o = _take(F, o, (k,))
+    work = F[o:]  # scratch for the compiled day (kernel.work_size, scratch), the rest of F
     o = 0
-    rung = carray(_at(I, o), n, np.int64)
-    o += n
-    threat_until = carray(_at(I, o), (n, n, 3), np.int64)
-    o += 3 * n * n
-    threat_base = carray(_at(I, o), (n, n, 3), np.int64)
-    o += 3 * n * n
-    called_until = carray(_at(I, o), (n, n, 3), np.int64)
-    o += 3 * n * n
-    mobilized_on = carray(_at(I, o), n, np.int64)
-    o += n
-    out = carray(_at(I, o), 5, np.int64)
-    o += 5
-    ev_count = carray(_at(I, o), 1, np.int64)
-    o += 1
-    bg = carray(_at(I, o), 3, np.int64)
-    o += 3
-    work_i = carray(_at(I, o), n, np.int64)
-    sanctioned = carray(_at(B, 0), (n, n), np.bool_)
-    halted = carray(_at(B, n * n), (n, n), np.bool_)
-    work_b = B[2 * n * n:]
+    rung, o = _take(I, o, (n,))
+    threat_until, o = _take(I, o, (n, n, 3))
+    threat_base, o = _take(I, o, (n, n, 3))
+    called_until, o = _take(I, o, (n, n, 3))
+    mobilized_on, o = _take(I, o, (n,))
+    out, o = _take(I, o, (5,))
+    ev_count, o = _take(I, o, (1,))
+    bg, o = _take(I, o, (3,))
+    work_i, o = _take(I, o, (n,))
+    sanctioned, o = _take(B, 0, (n, n))
+    halted, o = _take(B, o, (n, n))
+    work_b = B[o:]  # scratch: feasibility
     return (rung, belief, positions, aid, credibility, threat_until, threat_base,
             called_until, sanctioned, halted, mobilized_on, owed, today, scal, out, committed,
             ev_count, bg, work, work_i, work_b)
@@ -491,39 +477,24 @@ def unpack_state(F, I, B, n, k):  # pragma: no cover - compiled
 def unpack_constants(Fc, Bc, n, k, days):  # pragma: no cover - compiled
     """The scenario tuple C, in the order of CONST_*."""
     o = 0
-    salience = carray(_at(Fc, o), (n, k), np.float64)
-    o += n * k
-    capability = carray(_at(Fc, o), n, np.float64)
-    o += n
-    resolve = carray(_at(Fc, o), n, np.float64)
-    o += n
-    risk_tolerance = carray(_at(Fc, o), n, np.float64)
-    o += n
-    audience = carray(_at(Fc, o), n, np.float64)
-    o += n
-    severity = carray(_at(Fc, o), n, np.float64)
-    o += n
-    vulnerability = carray(_at(Fc, o), n, np.float64)
-    o += n
-    defenders = carray(_at(Fc, o), (n, n), np.float64)
-    o += n * n
-    prior = carray(_at(Fc, o), (n, n), np.float64)
-    o += n * n
-    status_quo = carray(_at(Fc, o), k, np.float64)
+    salience, o = _take(Fc, o, (n, k))
+    capability, o = _take(Fc, o, (n,))
+    resolve, o = _take(Fc, o, (n,))
+    risk_tolerance, o = _take(Fc, o, (n,))
+    audience, o = _take(Fc, o, (n,))
+    severity, o = _take(Fc, o, (n,))
+    vulnerability, o = _take(Fc, o, (n,))
+    defenders, o = _take(Fc, o, (n, n))
+    prior, o = _take(Fc, o, (n, n))
+    status_quo, o = _take(Fc, o, (k,))
     o = 0
-    force_ok = carray(_at(Bc, o), n, np.bool_)
-    o += n
-    rival = carray(_at(Bc, o), (n, n), np.bool_)
-    o += n * n
-    ally = carray(_at(Bc, o), (n, n), np.bool_)
-    o += n * n
-    red = carray(_at(Bc, o), (n, k), np.bool_)
-    o += n * k
-    talk_soon = carray(_at(Bc, o), (days, n, n), np.bool_)
-    o += days * n * n
-    pairs = carray(_at(Bc, o), (n, n), np.bool_)
-    o += n * n
-    core = carray(_at(Bc, o), k, np.bool_)
+    force_ok, o = _take(Bc, o, (n,))
+    rival, o = _take(Bc, o, (n, n))
+    ally, o = _take(Bc, o, (n, n))
+    red, o = _take(Bc, o, (n, k))
+    talk_soon, o = _take(Bc, o, (days, n, n))
+    pairs, o = _take(Bc, o, (n, n))
+    core, o = _take(Bc, o, (k,))
     return (salience, capability, resolve, risk_tolerance, audience, severity, vulnerability,
             force_ok, rival, ally, red, defenders, talk_soon, pairs, prior, status_quo, core)
 
@@ -549,65 +520,39 @@ def static_buffers(kernel_args: tuple, kernel_indices: tuple) -> tuple:
 def unpack_statics(Kf, Ki, Kb, n, A):  # pragma: no cover - compiled
     """(K, cat): the arguments ``choose`` passes to kernel.day, and the catalog for ``act``."""
     o = 0
-    careful = carray(_at(Kf, o), (n, 1), np.float64)
-    o += n
-    risk_averse = carray(_at(Kf, o), (n, 1), np.float64)
-    o += n
-    n_rivals = carray(_at(Kf, o), n, np.float64)
-    o += n
-    signal_value = carray(_at(Kf, o), (n, A), np.float64)
-    o += n * A
-    cost = carray(_at(Kf, o), (n, A, 1), np.float64)
-    o += n * A
-    war_risk_unit = carray(_at(Kf, o), (n, 1), np.float64)
-    o += n
-    carry = carray(_at(Kf, o), (A, 3), np.float64)
-    o += A * 3
-    conciliatory = carray(_at(Kf, o), (1, A, 1), np.float64)
-    o += A
-    g = carray(_at(Kf, o), (1, A, 1), np.float64)
-    o += A
-    abs_g = carray(_at(Kf, o), (1, A, 1), np.float64)
-    o += A
-    relief_unit = carray(_at(Kf, o), (1, A, 1), np.float64)
-    o += A
-    concession_loss = carray(_at(Kf, o), (n, A, 1), np.float64)
-    o += n * A
+    careful, o = _take(Kf, o, (n, 1))
+    risk_averse, o = _take(Kf, o, (n, 1))
+    n_rivals, o = _take(Kf, o, (n,))
+    signal_value, o = _take(Kf, o, (n, A))
+    cost, o = _take(Kf, o, (n, A, 1))
+    war_risk_unit, o = _take(Kf, o, (n, 1))
+    carry, o = _take(Kf, o, (A, 3))
+    conciliatory, o = _take(Kf, o, (1, A, 1))
+    g, o = _take(Kf, o, (1, A, 1))
+    abs_g, o = _take(Kf, o, (1, A, 1))
+    relief_unit, o = _take(Kf, o, (1, A, 1))
+    concession_loss, o = _take(Kf, o, (n, A, 1))
     sanction_pressure = Kf[o]
     o += 1
-    t_pressure = carray(_at(Kf, o), A, np.float64)
-    o += A
-    threat_pressure = carray(_at(Kf, o), 3, np.float64)
-    o += 3
-    goldstein = carray(_at(Kf, o), A, np.float64)
-    o += A
-    signal = carray(_at(Kf, o), A, np.float64)
-    o += A
-    public = carray(_at(Kf, o), A, np.float64)
-    o += A
-    concedes = carray(_at(Kf, o), A, np.float64)
+    t_pressure, o = _take(Kf, o, (A,))
+    threat_pressure, o = _take(Kf, o, (3,))
+    goldstein, o = _take(Kf, o, (A,))
+    signal, o = _take(Kf, o, (A,))
+    public, o = _take(Kf, o, (A,))
+    concedes, o = _take(Kf, o, (A,))
     o = 0
-    t_top = carray(_at(Ki, o), A, np.int64)
-    o += A
-    t_rung = carray(_at(Ki, o), A, np.int64)
-    o += A
-    idx = carray(_at(Ki, o), 10, np.int64)
-    o += 10
-    target_kind = carray(_at(Ki, o), A, np.int64)
-    o += A
-    threat_of = carray(_at(Ki, o), A, np.int64)
-    o += A
-    act_index = carray(_at(Ki, o), 7, np.int64)
+    t_top, o = _take(Ki, o, (A,))
+    t_rung, o = _take(Ki, o, (A,))
+    idx, o = _take(Ki, o, (10,))
+    target_kind, o = _take(Ki, o, (A,))
+    threat_of, o = _take(Ki, o, (A,))
+    act_index, o = _take(Ki, o, (7,))
     o = 0
-    allowed_targets = carray(_at(Kb, o), (n, A, n), np.bool_)
-    o += n * A * n
-    t_public = carray(_at(Kb, o), A, np.bool_)
-    o += A
-    t_escal = carray(_at(Kb, o), A, np.bool_)
-    o += A
-    t_deesc = carray(_at(Kb, o), A, np.bool_)
-    o += A
-    carries = carray(_at(Kb, o), (A, 3), np.bool_)
+    allowed_targets, o = _take(Kb, o, (n, A, n))
+    t_public, o = _take(Kb, o, (A,))
+    t_escal, o = _take(Kb, o, (A,))
+    t_deesc, o = _take(Kb, o, (A,))
+    carries, o = _take(Kb, o, (A, 3))
     K = (careful, risk_averse, n_rivals, signal_value, cost, war_risk_unit, carry,
          conciliatory, g, abs_g, relief_unit, concession_loss, sanction_pressure,
          allowed_targets, t_pressure, t_public, t_top, t_escal, t_deesc, t_rung,
@@ -621,16 +566,12 @@ def unpack_statics(Kf, Ki, Kb, n, A):  # pragma: no cover - compiled
 def unpack_record(Rf, Ri, days, n, k):  # pragma: no cover - compiled
     """The record tuple R, in the order of RECORD_*."""
     o = 0
-    credibility = carray(_at(Rf, o), (days, n), np.float64)
-    o += days * n
-    exposure = carray(_at(Rf, o), (days, n), np.float64)
-    o += days * n
-    positions = carray(_at(Rf, o), (days, n, k), np.float64)
-    o += days * n * k
-    belief = carray(_at(Rf, o), (days, n, n), np.float64)
-    o += days * n * n
-    tension = carray(_at(Rf, o), days, np.float64)
-    rung = carray(_at(Ri, 0), (days, n), np.int64)
+    credibility, o = _take(Rf, o, (days, n))
+    exposure, o = _take(Rf, o, (days, n))
+    positions, o = _take(Rf, o, (days, n, k))
+    belief, o = _take(Rf, o, (days, n, n))
+    tension, o = _take(Rf, o, (days,))
+    rung, o = _take(Ri, 0, (days, n))
     return (rung, credibility, exposure, positions, belief, tension)
 
 
@@ -792,7 +733,7 @@ def unpack(F, I, B, CF, CI, CB):  # pragma: no cover - compiled
     S = unpack_state(F, I, B, n, k)
     C = unpack_constants(CF, CB, n, k, days)
     K, cat = unpack_statics(CF[CI[H_KF]:], CI[CI[H_KI]:], CB[CI[H_KB]:], n, A)
-    par = carray(_at(CF, CI[H_PAR]), N_PAR, np.float64)
+    par, _ = _take(CF, CI[H_PAR], (N_PAR,))
     return S, C, K, cat, par
 
 
@@ -802,21 +743,19 @@ def round_constants(CF, CI, CB, r):  # pragma: no cover - compiled
     settings, rivals and red lines, and where its result goes in TF."""
     o = CI[CI[H_RI] + r]
     p, ka, turns, fo, bo = CI[o + R_P], CI[o + R_KA], CI[o + R_TURNS], CI[o + R_F], CI[o + R_B]
-    mem = carray(_at(CI, o + 6), p, np.int64)
-    ag = carray(_at(CI, o + 6 + p), ka, np.int64)
-    salience = carray(_at(CF, fo), (p, ka), np.float64)
-    fo += p * ka
-    sq = carray(_at(CF, fo), ka, np.float64)
-    fo += ka
-    concession = carray(_at(CF, fo), (turns, p), np.float64)
-    fo += turns * p
-    settings = carray(_at(CF, fo), 3, np.float64)
-    rivals = carray(_at(CB, bo), (p, p), np.bool_)
-    red = carray(_at(CB, bo + p * p), (p, ka), np.bool_)
+    mem, at = _take(CI, o + 6, (p,))
+    ag, at = _take(CI, at, (ka,))
+    salience, fo = _take(CF, fo, (p, ka))
+    sq, fo = _take(CF, fo, (ka,))
+    concession, fo = _take(CF, fo, (turns, p))
+    settings, fo = _take(CF, fo, (3,))
+    rivals, bo = _take(CB, bo, (p, p))
+    red, bo = _take(CB, bo, (p, ka))
     return mem, ag, salience, sq, concession, settings, rivals, red, CI[o + R_T]
 
 
-_NO_PARTS = np.full(10, np.nan)
+NO_PARTS = np.full(10, np.nan)  # an act's utility parts when it was not the model's choice
+
 
 def extra_work(n: int, actions: int) -> int:
     """Length of the scratch the compiled day adds after kernel.work_size's (``scratch``)."""
@@ -828,18 +767,15 @@ def scratch(work, work_b, n, k, A):  # pragma: no cover - compiled
     """The compiled day's arrays in the model's scratch (after the kernel's): utility,
     parts, feasible, probabilities, a cumulative row, a parts row, the day's draws."""
     o = kernel.work_size(n, k, A)
-    m = n * A * n
-    utility = carray(_at(work, o), (n, A, n), np.float64)
-    parts = carray(_at(work, o + m), (10, n, A, n), np.float64)
-    prob = carray(_at(work, o + 11 * m), (n, A * n), np.float64)
-    o += 12 * m
-    cum = carray(_at(work, o), A * n, np.float64)
-    row = carray(_at(work, o + A * n), 10, np.float64)
-    o += A * n + 10
-    uniforms = carray(_at(work, o), n, np.float64)
-    noise = carray(_at(work, o + n), (n, n), np.float64)
-    incident = carray(_at(work, o + n + n * n), (n, n), np.float64)
-    feasible = carray(_at(work_b, 0), (n, A, n), np.bool_)
+    utility, o = _take(work, o, (n, A, n))
+    parts, o = _take(work, o, (10, n, A, n))
+    prob, o = _take(work, o, (n, A * n))
+    cum, o = _take(work, o, (A * n,))
+    row, o = _take(work, o, (10,))
+    uniforms, o = _take(work, o, (n,))
+    noise, o = _take(work, o, (n, n))
+    incident, o = _take(work, o, (n, n))
+    feasible, o = _take(work_b, 0, (n, A, n))
     return utility, parts, feasible, prob, cum, row, uniforms, noise, incident
 
 
@@ -863,7 +799,7 @@ def day(d, text0, todays, F, I, B, CF, CI, CB, ev_i, ev_f, Rf, Ri, TF):  # pragm
             for y in range(n):
                 reading[y] = _normal(bg)
             act(d, CI[o + 4 * x + 1], CI[o + 4 * x + 2], CI[o + 4 * x + 3], SCRIPTED,
-                SCRIPTED_TEXT - x, np.nan, _NO_PARTS, reading, S, C, cat, par, E)
+                SCRIPTED_TEXT - x, np.nan, NO_PARTS, reading, S, C, cat, par, E)
     A = CI[H_A]
     _u, _p, _f, _q, _c, _r, uniforms, noise, draws = scratch(S[18], S[20], n, k, A)
     if out[0] < 0:

@@ -29,7 +29,7 @@ N_PARTS = 10
 @njit(cache=True)
 def work_size(n: int, k: int, actions: int) -> int:  # pragma: no cover - compiled
     """Length of the scratch array ``day`` works in (its intermediate arrays)."""
-    return 10 * n * n + 10 * n + k + actions * n
+    return 9 * n * n + 8 * n + k + actions * n
 
 
 @intrinsic
@@ -46,6 +46,15 @@ def _at(buf, offset):  # pragma: no cover - compiled
     in numba, a carray ~0.5 ns, an allocation ~20-40 ns). Such a view does not keep ``buf``
     alive: ``buf`` must belong to the caller."""
     return _pointer(buf.ctypes.data + offset * buf.itemsize)
+
+
+@njit(cache=True)
+def _take(buf, offset, shape):  # pragma: no cover - compiled
+    """A view of ``buf`` from ``offset`` with ``shape`` (a tuple), and the offset after it."""
+    size = 1
+    for extent in shape:
+        size *= extent
+    return carray(_at(buf, offset), shape, buf.dtype), offset + size
 
 
 @njit(cache=True)
@@ -224,28 +233,26 @@ def day(day: int, days: int, rung: np.ndarray, mu: np.ndarray, positions: np.nda
     n = rung.shape[0]
     A = t_pressure.shape[0]
     k = positions.shape[1]
-    # the intermediate arrays, views of the caller's ``work``: no allocation
-    nn = n * n
-    d = carray(_at(work, 0), (n, n), np.float64)
-    pwin = carray(_at(work, nn), (n, n), np.float64)
-    lev = carray(_at(work, 2 * nn), (n, n), np.float64)
-    any_active = carray(_at(work, 3 * nn), (n, n), np.float64)
-    any_called = carray(_at(work, 4 * nn), (n, n), np.float64)
-    gain = carray(_at(work, 5 * nn), (n, n), np.float64)
-    war = carray(_at(work, 6 * nn), (n, n), np.float64)
-    pwin_brink = carray(_at(work, 7 * nn), (n, n), np.float64)
-    at_brink = carray(_at(work, 8 * nn), (n, n), np.float64)
-    o = 10 * nn  # (one n x n block spare)
-    s = carray(_at(work, o), n, np.float64)
-    e = carray(_at(work, o + n), n, np.float64)
-    riv_rung = carray(_at(work, o + 2 * n), n, np.float64)
-    doubt = carray(_at(work, o + 3 * n), n, np.float64)
-    sc = carray(_at(work, o + 4 * n), n, np.float64)
-    threatened = carray(_at(work, o + 5 * n), n, np.float64)
-    sb = carray(_at(work, o + 6 * n), n, np.float64)
-    defence = carray(_at(work, o + 7 * n), n, np.float64)
-    row = carray(_at(work, o + 10 * n), k, np.float64)
-    z = carray(_at(work, o + 10 * n + k), A * n, np.float64)
+    # the intermediate arrays, views of the caller's ``work`` (work_size): no allocation
+    d, o = _take(work, 0, (n, n))
+    pwin, o = _take(work, o, (n, n))
+    lev, o = _take(work, o, (n, n))
+    any_active, o = _take(work, o, (n, n))
+    any_called, o = _take(work, o, (n, n))
+    gain, o = _take(work, o, (n, n))
+    war, o = _take(work, o, (n, n))
+    pwin_brink, o = _take(work, o, (n, n))
+    at_brink, o = _take(work, o, (n, n))
+    s, o = _take(work, o, (n,))
+    e, o = _take(work, o, (n,))
+    riv_rung, o = _take(work, o, (n,))
+    doubt, o = _take(work, o, (n,))
+    sc, o = _take(work, o, (n,))
+    threatened, o = _take(work, o, (n,))
+    sb, o = _take(work, o, (n,))
+    defence, o = _take(work, o, (n,))
+    row, o = _take(work, o, (k,))
+    z, o = _take(work, o, (A * n,))
     stakes(positions, salience, d, row)
     strength(capability, rung, aid, False, s)
     win_probability(s, s, defenders, pwin, defence)
