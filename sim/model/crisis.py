@@ -496,7 +496,7 @@ class CrisisModel(mesa.Model):
             self._bg_of = self.rng
         if self._ev_i.shape[0] - self._ev_n[0] < self._margin:
             self._room()
-        rounds = self._rounds_on.get(day) if day in self._rounds_on else None
+        rounds = self._rounds_on.get(day)
         text = len(self._notes)
         if rounds:
             self._notes.extend(rounds)  # their talk events' reasons (_Round.reason)
@@ -769,7 +769,7 @@ class CrisisModel(mesa.Model):
         ``reason`` is the logged reason in words; None for an act the model
         chose, whose reason is made from its ``prob`` and utility ``parts``.
         """
-        text = -1 if reason is None else self._note(reason)
+        text = -1 if reason is None else self._add_note(reason)
         self._engine(engine.ACT_ONE, day, i, a, j, ACT_KINDS.index(kind), text, prob,
                      _NO_PARTS if parts is None else np.ascontiguousarray(parts, dtype=float),
                      noise=np.asarray(noise, dtype=float).reshape(1, self.n))
@@ -804,7 +804,7 @@ class CrisisModel(mesa.Model):
 
     def _incident(self, day: int, i: int, j: int, reason: str) -> None:
         """One incident between i's and j's forces, with the reason to log."""
-        self._engine(engine.INCIDENT_ONE, day, i, 0, j, text=self._note(reason))
+        self._engine(engine.INCIDENT_ONE, day, i, 0, j, text=self._add_note(reason))
 
     def _threats(self, day: int) -> None:
         """Call threats whose target escalated; let unanswered ones cost credibility."""
@@ -845,12 +845,13 @@ class CrisisModel(mesa.Model):
              goldstein: float, reason: str) -> None:
         """Log an event made in Python (talks, offers, reports) in its place in the log."""
         self._room()
-        note = self._note((day, kind, i, j, action, cameo, goldstein, int(self.rung[i]), reason))
+        note = self._add_note((day, kind, i, j, action, cameo, goldstein, int(self.rung[i]),
+                               reason))
         r = int(self._ev_n[0])
         self._ev_i[r] = (day, engine.PYTHON, i, -1, 0, 0, note, 0)
         self._ev_n[0] = r + 1
 
-    def _note(self, value: Any) -> int:
+    def _add_note(self, value: Any) -> int:
         self._notes.append(value)
         return len(self._notes) - 1
 
@@ -888,54 +889,48 @@ class CrisisModel(mesa.Model):
         return self._unexplained
 
     def _words(self, lo: int, hi: int, reasons: bool = True) -> list[tuple[Any, ...]]:
-        """Event rows lo..hi as logged tuples, with their reasons in words."""
+        """Event rows lo..hi as logged tuples, with their reasons in words (or None)."""
         out: list[tuple[Any, ...]] = []
-        notes = self._notes
-        floats = self._ev_f
         for r, (day, kind, i, j, a, rung, text, aux) in enumerate(
                 self._ev_i[lo:hi].tolist(), lo):
-            if not reasons and kind != engine.PYTHON:
-                if kind <= engine.HISTORY:
-                    act = CATALOG[a]
-                    out.append((day, ACT_KINDS[kind], i, None if j < 0 else j, act.name,
-                                act.cameo, act.goldstein, rung, None))
-                elif kind == engine.TALKS:
-                    out.append((day, "talks", i, j, "negotiate", "046", 7.0, rung, None))
-                elif kind == engine.INCIDENT:
-                    out.append((day, "incident", i, j, "incident", "", np.nan, rung, None))
-                else:
-                    out.append((day, "credibility", i, j, "threat_carried_out" if a else
-                                "threat_not_carried_out", "", np.nan, rung, None))
-            elif kind == engine.TALKS:  # notes[text] is the round
-                out.append((day, "talks", i, j, "negotiate", "046", 7.0, rung,
-                            notes[text].reason()))
-            elif kind == engine.PYTHON:
-                event = notes[text]
+            if kind == engine.PYTHON:  # logged in Python: the whole event was kept
+                event = self._notes[text]
                 if isinstance(event[8], _Later):
                     event = (*event[:8], event[8]() if reasons else None)
                 out.append(event)
-            elif kind <= engine.HISTORY:
+                continue
+            reason = self._reason_of(r, kind, a, text, aux) if reasons else None
+            if kind <= engine.HISTORY:
                 act = CATALOG[a]
-                if text >= 0:
-                    reason = notes[text]
-                elif text <= engine.SCRIPTED_TEXT:  # a scripted event, applied in compiled code
-                    reason = self._template.scripted_text[engine.SCRIPTED_TEXT - text]
-                else:
-                    reason = _reason(floats[r, engine.F_PARTS:engine.F_PARTS + len(COMPONENTS)],
-                                     float(floats[r, engine.F_PROB]))
                 out.append((day, ACT_KINDS[kind], i, None if j < 0 else j, act.name, act.cameo,
                             act.goldstein, rung, reason))
+            elif kind == engine.TALKS:
+                out.append((day, "talks", i, j, "negotiate", "046", 7.0, rung, reason))
             elif kind == engine.INCIDENT:
-                reason = notes[text] if text >= 0 else \
-                    f"incident between forces at rungs {a} and {aux}"
                 out.append((day, "incident", i, j, "incident", "", np.nan, rung, reason))
-            else:  # a threat carried out or not
-                what = "carried out" if a else "not carried out"
-                before, after = floats[r, engine.F_BEFORE], floats[r, engine.F_AFTER]
-                out.append((day, "credibility", i, j, f"threat_{what.replace(' ', '_')}", "",
-                            np.nan, rung, f"{THREAT_KINDS[aux]} threat {what}: credibility "
-                            f"{before:.2f} -> {after:.2f}"))
+            else:  # a threat carried out (a = 1) or not
+                out.append((day, "credibility", i, j,
+                            "threat_carried_out" if a else "threat_not_carried_out", "", np.nan,
+                            rung, reason))
         return out
+
+    def _reason_of(self, r: int, kind: int, a: int, text: int, aux: int) -> str:
+        """The reason of event row r in words, from what the row keeps."""
+        if kind == engine.TALKS:  # notes[text] is the round
+            return self._notes[text].reason()
+        if text >= 0:  # given in Python (a played or injected act, an injected incident)
+            return self._notes[text]
+        floats = self._ev_f[r]
+        if kind <= engine.HISTORY:
+            if text <= engine.SCRIPTED_TEXT:  # a scripted event, applied in compiled code
+                return self._template.scripted_text[engine.SCRIPTED_TEXT - text]
+            return _reason(floats[engine.F_PARTS:engine.F_PARTS + len(COMPONENTS)],
+                           float(floats[engine.F_PROB]))
+        if kind == engine.INCIDENT:
+            return f"incident between forces at rungs {a} and {aux}"
+        what = "carried out" if a else "not carried out"
+        return (f"{THREAT_KINDS[aux]} threat {what}: credibility "
+                f"{floats[engine.F_BEFORE]:.2f} -> {floats[engine.F_AFTER]:.2f}")
 
     @property
     def _reference(self) -> bool:
@@ -1074,7 +1069,7 @@ class _Round:
     def _hold(self) -> None:
         """The round in one compiled call (``engine.hold``): no player sits at it."""
         m = self.model
-        text = m._note(self)  # its talk events' reason: ``reason``
+        text = m._add_note(self)  # its talk events' reason: ``reason``
         m._room()
         engine.hold(self.day, self.index, text, *m._head, m._ev_i, m._ev_f, m._TF)
         m._talk_rows.append(self)  # the talk log reads the result from TF (``row``)
