@@ -844,11 +844,15 @@ class CrisisModel(mesa.Model):
     def _log(self, day: int, kind: str, i: int, j: int | None, action: str, cameo: str,
              goldstein: float, reason: str) -> None:
         """Log an event made in Python (talks, offers, reports) in its place in the log."""
-        self._room()
         note = self._add_note((day, kind, i, j, action, cameo, goldstein, int(self.rung[i]),
                                reason))
+        self._log_row(day, engine.PYTHON, i, -1, 0, note)
+
+    def _log_row(self, day: int, kind: int, i: int, j: int, rung: int, text: int) -> None:
+        """A row of the event log written from Python (``engine.log_event``'s layout)."""
+        self._room()
         r = int(self._ev_n[0])
-        self._ev_i[r] = (day, engine.PYTHON, i, -1, 0, 0, note, 0)
+        self._ev_i[r] = (day, kind, i, j, 0, rung, text, 0)
         self._ev_n[0] = r + 1
 
     def _add_note(self, value: Any) -> int:
@@ -894,10 +898,7 @@ class CrisisModel(mesa.Model):
         for r, (day, kind, i, j, a, rung, text, aux) in enumerate(
                 self._ev_i[lo:hi].tolist(), lo):
             if kind == engine.PYTHON:  # logged in Python: the whole event was kept
-                event = self._notes[text]
-                if isinstance(event[8], _Later):
-                    event = (*event[:8], event[8]() if reasons else None)
-                out.append(event)
+                out.append(self._notes[text])
                 continue
             reason = self._reason_of(r, kind, a, text, aux) if reasons else None
             if kind <= engine.HISTORY:
@@ -953,28 +954,28 @@ class CrisisModel(mesa.Model):
         self._scal[0] = value
 
     def _talk_row(self, r: _Round, status: str, agreed: dict[int, float], offers: int,
-                  note: str | _Later) -> None:
+                  note: str) -> None:
         self._talk_rows.append((r, status, agreed, offers, note))
 
     @property
     def talk_log(self) -> list[dict[str, Any]]:
         """One row per scheduled round: held (and its result), cancelled or not held."""
         for row in self._talk_rows[self._rows_read:]:
-            if isinstance(row, _Round):  # held in compiled code: its result is in TF
+            if isinstance(row, _Round):  # held: its result is read when the log is read
                 row = row.row()
             self._talk_log.append(self._talk_words(*row))
         self._rows_read = len(self._talk_rows)
         return self._talk_log
 
     def _talk_words(self, r: _Round, status: str, agreed: dict[int, float], offers: int,
-                    note: str | _Later) -> dict[str, Any]:
+                    note: str) -> dict[str, Any]:
         return ({
             "day": r.day, "name": r.spec.name, "venue": r.spec.venue,
             "participants": " ".join(self.actor_ids[m] for m in r.members),
             "agenda": " ".join(self.issue_ids[k] for k in r.agenda),
             "status": status,
             "agreed": " ".join(f"{self.issue_ids[k]}={v:.0f}" for k, v in sorted(agreed.items())),
-            "offers": offers, "note": note if isinstance(note, str) else note()})
+            "offers": offers, "note": note})
 
     # ------------------------------------------------------------------ running
 
@@ -1059,11 +1060,11 @@ class _Round:
         mem, rivals = self.mem, self.rivals
         before = m.positions[mem]  # (a copy) to say whose position each agreement is nearer
         self._effects(res.status, agreed, mem, rivals)
-        note = _Later(self._note, res, rv, mem, before)
-        m._talk_row(self, res.status, agreed, res.offers, note)
+        self._result = (res, rv, before)  # what engine.hold_round leaves in TF (``_read``)
+        m._talk_rows.append(self)  # its row and its talk events' reason: ``row``, ``reason``
+        text = m._add_note(self)
         for x, y in self.dyads:  # one event per directed dyad of rivals
-            m._log(day, "talks", x, y, "negotiate", "046", 7.0,
-                   _Later(_talk_reason, self.spec.name, res.status, note))
+            m._log_row(day, engine.TALKS, x, y, int(m.rung[x]), text)
         self._check_settlement()
 
     def _hold(self) -> None:
@@ -1077,8 +1078,9 @@ class _Round:
             m._sync_outcome()
 
     def _read(self) -> tuple[Any, ...]:
-        """The result ``engine.hold_round`` left in the round's slot of TF, read once:
-        (RoundResult or the halted-by names, reservation values, positions before)."""
+        """The round's result, read once from the slot ``engine.hold_round`` left in TF
+        (a round held in Python sets it directly): (RoundResult or the halted-by names,
+        reservation values, positions before)."""
         if self._result is None:
             m = self.model
             tf, to, p, ka = m._TF, self.t_off, len(self.members), len(self.agenda)
@@ -1365,20 +1367,6 @@ def _template(spec: Scenario) -> _Template:
             _TEMPLATES.pop(next(iter(_TEMPLATES)))
         _TEMPLATES[id(spec)] = (spec, template)
     return template
-
-
-class _Later:
-    """Text put together when first read (the logs are read far less often than written)."""
-
-    __slots__ = ("args", "fn", "value")
-
-    def __init__(self, fn: Any, *args: Any) -> None:
-        self.fn, self.args, self.value = fn, args, None
-
-    def __call__(self) -> str:
-        if self.value is None:
-            self.value = self.fn(*(a() if isinstance(a, _Later) else a for a in self.args))
-        return self.value
 
 
 def _talk_reason(name: str, status: str, note: str) -> str:
