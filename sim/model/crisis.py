@@ -70,7 +70,6 @@ _NO_PARTS = engine.NO_PARTS
 _NO_DRAWS = np.zeros(1)
 _NO_INTS = np.zeros(0, dtype=np.int64)
 _STATUS_CODE = {status: code for code, status in enumerate(bargaining._STATUS)}
-_NO_PAIRS = np.zeros((0, 0), dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -415,9 +414,9 @@ class CrisisModel(mesa.Model):
         Compiled (``engine.reservation``); ``_reservation_values_reference``
         states it in numpy, and tests hold the two to the same numbers.
         """
-        return engine.talk(engine.RESERVATION, day, 0, np.asarray(members, dtype=np.int64),
+        return engine.talk(engine.RESERVATION, day, -1, 0, np.asarray(members, dtype=np.int64),
                            np.asarray(agenda, dtype=np.int64), _NO_INTS, _NO_DRAWS,
-                           _NO_PAIRS, *self._head)
+                           *self._head)
 
     def _reservation_values_reference(self, members: list[int], agenda: list[int],
                                       day: int) -> np.ndarray:
@@ -466,7 +465,7 @@ class CrisisModel(mesa.Model):
         if not self.running:  # the run has ended
             return
         day = self.day
-        compiled = not (self.players or self.replay or "_utilities" in self.__dict__)
+        compiled = not (self.players or self.replay or self._reference)
         if compiled and self.outcome is None and day < self.days and self.days_run <= day:
             self._compiled_day(day)  # the usual case: the model decides every actor
             return
@@ -1057,9 +1056,8 @@ class _Round:
             if res.status in ("agreement", "partial"):
                 res = self._answer(x, table, rv, res)
         agreed = {int(self.ag[c]): v for c, v in res.agreed.items()}
-        mem, rivals = self.mem, self.rivals
-        before = m.positions[mem]  # (a copy) to say whose position each agreement is nearer
-        self._effects(res.status, agreed, mem, rivals)
+        before = m.positions[self.mem]  # (a copy) to say whose position each deal is nearer
+        self._effects(res.status, agreed)
         self._result = (res, rv, before)  # what engine.hold_round leaves in TF (``_read``)
         m._talk_rows.append(self)  # its row and its talk events' reason: ``row``, ``reason``
         text = m._add_note(self)
@@ -1169,15 +1167,13 @@ class _Round:
         self._rejected = f"{code} turned down the deal reached ({deal_text})"
         return bargaining.RoundResult("breakdown", {}, res.offers, 0.0, x)
 
-    def _effects(self, status: str, agreed: dict[int, float], mem: np.ndarray,
-                 rivals: np.ndarray) -> None:
+    def _effects(self, status: str, agreed: dict[int, float]) -> None:
         """The result takes effect (``engine.effects``): agreed positions for everyone at the
         table, beliefs about rivals shifted, tension, one rung down after an agreement."""
-        m = self.model
-        engine.talk(engine.EFFECTS, self.day, _STATUS_CODE[status], mem, _NO_INTS,
-                    np.fromiter(agreed, dtype=np.int64, count=len(agreed)),
-                    np.fromiter(agreed.values(), dtype=float, count=len(agreed)), rivals,
-                    *m._head)
+        engine.talk(engine.EFFECTS, self.day, self.index, _STATUS_CODE[status], _NO_INTS,
+                    _NO_INTS, np.fromiter(agreed, dtype=np.int64, count=len(agreed)),
+                    np.fromiter(agreed.values(), dtype=float, count=len(agreed)),
+                    *self.model._head)
 
     def _note(self, res: bargaining.RoundResult, rv: np.ndarray, mem: np.ndarray,
               before: np.ndarray) -> str:
@@ -1205,8 +1201,8 @@ class _Round:
     def _check_settlement(self) -> None:
         """A comprehensive deal commits those at the table to stand down (``engine.settle``)."""
         m = self.model
-        engine.talk(engine.SETTLE, self.day, self.index, self.mem, _NO_INTS, _NO_INTS,
-                    np.array([float(m.params.settlement_max_rung)]), _NO_PAIRS, *m._head)
+        engine.talk(engine.SETTLE, self.day, self.index, 0, _NO_INTS, _NO_INTS, _NO_INTS,
+                    _NO_DRAWS, *m._head)
         if m._out[0] >= 0:
             m._sync_outcome()
 

@@ -947,18 +947,20 @@ def settle(day, r, mem, core, top, S):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def talk(op, d, status, members, agenda, cols, values, rivals,
+def talk(op, d, r, status, members, agenda, issues, values,
          F, I, B, CF, CI, CB):  # pragma: no cover - compiled
-    """The talks' pieces from Python (a round with a player): RESERVATION returns the
-    reservation values; EFFECTS applies a result (``cols``: the agreed issues); SETTLE
-    checks for a settlement (``status``: the round's index, ``values[0]``: the rung)."""
+    """The talks' pieces from Python (a round with a player at the table): RESERVATION
+    returns the reservation values of ``members`` over ``agenda``; EFFECTS applies round
+    r's result (``status``; ``values`` agreed on ``issues``); SETTLE checks round r for a
+    settlement."""
     S, C, _K, _cat, par = unpack(F, I, B, CF, CI, CB)
     if op == RESERVATION:
         return reservation(d, members, agenda, C[15], S, C, par)
+    mem, _ag, _sal, _sq, _con, settings, rivals, _red, _to = round_constants(CF, CI, CB, r)
     if op == EFFECTS:
-        effects(status, members, cols, values, rivals, S)
+        effects(status, mem, issues, values, rivals, S)
     else:
-        settle(d, status, members, C[16], int(values[0]), S)
+        settle(d, r, mem, C[16], int(settings[2]), S)
     return np.empty(0)
 
 
