@@ -52,7 +52,6 @@ THREAT_KINDS = ("sanctions", "force", "general")
 THREAT_PRESSURE = np.array([CATALOG[INDEX["threaten_sanctions"]].pressure,
                             CATALOG[INDEX["threaten_force"]].pressure,
                             CATALOG[INDEX["warn"]].pressure])
-THREAT_OF_ACT = {"threaten_sanctions": SANCTIONS, "threaten_force": FORCE, "warn": GENERAL}
 
 COMPONENTS = ("issue leverage", "signal of resolve", "cost of the act", "risk of sanctions",
               "risk of war", "audience costs", "reciprocity", "relief of pressure",
@@ -60,8 +59,6 @@ COMPONENTS = ("issue leverage", "signal of resolve", "cost of the act", "risk of
 USE_FORCE, MOBILIZE, AID = INDEX["use_force"], INDEX["mobilize"], INDEX["military_aid"]
 TALK_WINDOW = 14  # days ahead in which a scheduled round can be halted
 SIGNAL_HORIZON = 30  # days over which an escalation's added incident risk is weighed
-TALK_BELIEF_SHIFT = 0.3  # log-odds shift of beliefs after a breakdown (+) or agreement (-)
-ECHO = 0.5  # share of an act's weight that the target owes back (< 1 damps echoes)
 #: event kinds that are acts from the catalog: chosen by the model, by a player,
 #: scripted in the scenario, injected by an instructor, or replayed from the record
 ACT_KINDS = ("act", "played", "scripted", "injected", "history")

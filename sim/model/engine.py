@@ -44,6 +44,7 @@ from numba.np.random._constants import (
 
 from sim.model import kernel
 from sim.model.actions import CATALOG, INDEX, TABLE
+from sim.model.beliefs import EPS  # beliefs are clipped to [EPS, 1 - EPS] before the log-odds
 from sim.model.kernel import _take
 
 # kinds of event rows (the order of crisis.ACT_KINDS first)
@@ -68,8 +69,8 @@ PARAMETERS = ("coercion_weight", "reciprocity", "sanctions_sunk", "war_cost", "w
  P_RATIONALITY, P_MISPERCEPTION, P_BIAS, P_THREAT_DAYS, P_FOLLOW_THROUGH, P_CRED_GAIN,
  P_CRED_LOSS, P_INCIDENT_RISK, P_MEMORY, P_DECAY) = range(len(PARAMETERS))
 
-EPS = 1e-6  # beliefs are clipped to [EPS, 1 - EPS] before the log-odds (beliefs.logit)
-ECHO = 0.5  # share of an act's weight the target owes back (crisis.ECHO)
+ECHO = 0.5  # share of an act's weight that the target owes back (< 1 damps echoes)
+TALK_BELIEF_SHIFT = 0.3  # log-odds shift of beliefs after a breakdown (+) or agreement (-)
 THREAT_NAMES = ("threaten_sanctions", "threaten_force", "warn")  # kinds 0, 1, 2
 
 
@@ -779,8 +780,8 @@ def scratch(work, work_b, n, k, A):  # pragma: no cover - compiled
     return utility, parts, feasible, prob, cum, row, uniforms, noise, incident
 
 
-# what ``run`` does
-DAY, ACTS, END, ACT_ONE, INCIDENT_ONE, INCIDENTS, THREATS = range(7)
+# what ``run`` does (``day`` is the whole day in one call)
+ACTS, END, ACT_ONE, INCIDENT_ONE, INCIDENTS, THREATS = range(6)
 
 
 @njit(cache=True)
@@ -914,8 +915,9 @@ def effects(status, mem, issues, values, rivals, S):  # pragma: no cover - compi
             positions[mem[x], issues[v]] = min(max(values[v], 0.0), 100.0)
         if any_rival:
             committed[issues[v]] = values[v]
-    shift = (-0.3 if status == AGREEMENT else -0.3 / 2 if status == PARTIAL
-             else 0.3 if status == BREAKDOWN else 0.0)
+    shift = (-TALK_BELIEF_SHIFT if status == AGREEMENT
+             else -TALK_BELIEF_SHIFT / 2 if status == PARTIAL
+             else TALK_BELIEF_SHIFT if status == BREAKDOWN else 0.0)
     factor = (0.6 if status == AGREEMENT else 0.8 if status == PARTIAL
               else 0.9 if status == CONTINUE else 1.0)
     for x in range(p):
